@@ -1,0 +1,60 @@
+import { Etcd3, type IOptions } from 'etcd3';
+import { noop } from 'cockatiel';
+import type { TlsMaterial } from './tls-material.js';
+
+export interface Credentials {
+  user?: string;
+  password?: string;
+}
+
+export interface ClientOptions {
+  tls: TlsMaterial;
+  credentials: Credentials;
+  /** Deadline for every call, fresh per call. */
+  deadlineMs: number;
+  /** Name to check the server certificate against instead of the URL's host (a DNS SAN). */
+  serverName?: string;
+}
+
+/**
+ * A client bound to exactly one endpoint: etcd3 picks a random host per call,
+ * so maintenance calls (status, defrag, alarms, snapshot) need one client per
+ * member. Retries and the circuit breaker are off so a dead member shows up
+ * after one deadline instead of three retries later.
+ */
+export function createMemberClient(endpoint: string, options: ClientOptions): Etcd3 {
+  return new Etcd3(clientConfig([endpoint], options));
+}
+
+/** A pooled client over all endpoints for key-value work (any member will do). */
+export function createPooledClient(endpoints: string[], options: ClientOptions): Etcd3 {
+  return new Etcd3(clientConfig(endpoints, options));
+}
+
+function clientConfig(hosts: string[], options: ClientOptions): IOptions {
+  const { tls, credentials, deadlineMs, serverName } = options;
+  const secure = hosts.some((h) => h.startsWith('https://'));
+  const grpcOptions: IOptions['grpcOptions'] = {
+    'grpc.initial_reconnect_backoff_ms': 250,
+    'grpc.max_reconnect_backoff_ms': 1000,
+  };
+  if (serverName) grpcOptions['grpc.ssl_target_name_override'] = serverName;
+  return {
+    hosts,
+    credentials: secure
+      ? { rootCertificate: tls.ca ?? (undefined as unknown as Buffer), certChain: tls.cert, privateKey: tls.key }
+      : undefined,
+    auth:
+      credentials.user && credentials.password !== undefined
+        ? {
+            username: credentials.user,
+            password: credentials.password,
+            callOptions: () => ({ deadline: Date.now() + deadlineMs }),
+          }
+        : undefined,
+    grpcOptions,
+    dialTimeout: deadlineMs,
+    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + deadlineMs }),
+    faultHandling: { host: () => noop, global: noop },
+  };
+}

@@ -1,0 +1,45 @@
+import https from 'node:https';
+import http from 'node:http';
+import { checkServerIdentity } from 'node:tls';
+import type { TlsMaterial } from './tls-material.js';
+
+/**
+ * Fetches a member's Prometheus text from /metrics on its client URL. mTLS
+ * applies there (same client certificate); RBAC does not.
+ */
+export function fetchMetricsText(
+  endpoint: string,
+  tls: TlsMaterial,
+  deadlineMs: number,
+  serverName?: string,
+): Promise<string> {
+  const url = new URL('/metrics', endpoint);
+  return new Promise((resolve, reject) => {
+    const options: https.RequestOptions = { timeout: deadlineMs, ca: tls.ca, cert: tls.cert, key: tls.key };
+    if (serverName) {
+      options.servername = serverName;
+      options.checkServerIdentity = (_host, cert) => checkServerIdentity(serverName, cert);
+    }
+    const req = (url.protocol === 'https:' ? https : http).get(url, options, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        reject(new Error(`/metrics answered HTTP ${res.statusCode}`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('/metrics timed out')));
+    req.on('error', reject);
+  });
+}
+
+/** Value of an unlabelled gauge/counter in Prometheus text, or undefined. */
+export function readMetric(text: string, name: string): number | undefined {
+  const match = text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? ([^\\s]+)`, 'm'));
+  if (!match?.[1]) return undefined;
+  const value = Number(match[1]);
+  return Number.isFinite(value) ? value : undefined;
+}

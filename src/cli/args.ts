@@ -1,0 +1,116 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from './usage-error.js';
+
+export const COMMANDS = ['tui', 'status'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export interface CliOptions {
+  command: Command;
+  file?: string;
+  endpoints?: string;
+  cacert?: string;
+  cert?: string;
+  key?: string;
+  user?: string;
+  passwordFile?: string;
+  commandTimeoutMs: number;
+  intervalMs: number;
+  output: 'table' | 'json';
+  watch: boolean;
+  readOnly: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+const OPTIONS = {
+  file: { type: 'string', short: 'f' },
+  endpoints: { type: 'string' },
+  cacert: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  'password-file': { type: 'string' },
+  'command-timeout': { type: 'string' },
+  interval: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  watch: { type: 'boolean', short: 'w' },
+  'read-only': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+export function parseCli(argv: string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.split('\n')[0]} (see etcd-cockpit --help)`);
+  }
+  const { values, positionals } = parsed;
+  const [first, ...rest] = positionals;
+  const command = (first ?? 'tui') as Command;
+  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${first}" (commands: ${COMMANDS.join(', ')})`);
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  if (values.password !== undefined) {
+    throw new UsageError(
+      'refusing --password on the command line (ps and shell history would show it): use ETCDCTL_PASSWORD, --password-file, or --user NAME to be prompted',
+    );
+  }
+  if (values.user?.includes(':')) {
+    throw new UsageError('refusing --user NAME:PASSWORD (ps and shell history would show it): give --user NAME and the password via ETCDCTL_PASSWORD, --password-file or the prompt');
+  }
+  const output = values.output ?? 'table';
+  if (output !== 'table' && output !== 'json') throw new UsageError(`--output must be table or json, not "${output}"`);
+  return {
+    command,
+    file: values.file,
+    endpoints: values.endpoints,
+    cacert: values.cacert,
+    cert: values.cert,
+    key: values.key,
+    user: values.user,
+    passwordFile: values['password-file'],
+    commandTimeoutMs: parseDuration(values['command-timeout'] ?? '2s', '--command-timeout'),
+    intervalMs: parseDuration(values.interval ?? '1s', '--interval'),
+    output,
+    watch: values.watch ?? false,
+    readOnly: values['read-only'] ?? false,
+    help: values.help ?? false,
+    version: values.version ?? false,
+  };
+}
+
+/** "2s", "500ms", "1m" (etcdctl style); a bare number is seconds. */
+export function parseDuration(text: string, flag: string): number {
+  const match = text.trim().match(/^(\d+(?:\.\d+)?)(ms|s|m)?$/);
+  if (!match) throw new UsageError(`${flag} "${text}" is not a duration like 500ms, 2s or 1m`);
+  const value = Number(match[1]);
+  const unit = match[2] ?? 's';
+  const ms = unit === 'ms' ? value : unit === 's' ? value * 1000 : value * 60_000;
+  if (ms < 50) throw new UsageError(`${flag} ${text} is too short (50ms at least)`);
+  return Math.round(ms);
+}
+
+export const HELP = `etcd-cockpit: a terminal cockpit for etcd clusters
+
+Usage:
+  etcd-cockpit [tui] [connection flags]      full-screen live view (default)
+  etcd-cockpit status [-o table|json] [-w]   per-member status; exit 0 healthy, 1 degraded
+
+Connection (same as etcdctl; ETCDCTL_* environment variables work too):
+  -f, --file cluster.yaml     inventory file (cluster name, nodes, TLS, password source)
+  --endpoints URL[,URL...]    ETCDCTL_ENDPOINTS   (default https://127.0.0.1:2379)
+  --cacert FILE               ETCDCTL_CACERT
+  --cert FILE --key FILE      ETCDCTL_CERT, ETCDCTL_KEY  (client certificate)
+  --user NAME                 ETCDCTL_USER; the password comes from ETCDCTL_PASSWORD,
+  --password-file FILE        a file, or an interactive prompt, never from argv
+  --command-timeout 2s        deadline of every call to etcd
+  --interval 1s               how often each member is polled
+
+Other:
+  -o, --output table|json     status output format
+  -w, --watch                 status: print again every interval
+  --read-only                 no mutating actions
+  -h, --help, --version
+`;

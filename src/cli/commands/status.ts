@@ -1,0 +1,32 @@
+import type { CliOptions } from '../args.js';
+import type { Session } from '../session.js';
+import { summarizeCluster } from '../../core/cluster/summary.js';
+import { statusJson, statusTable, summaryLine } from '../../core/view/status-report.js';
+
+/** Exit code: 0 when every member is healthy and quorum holds, 1 otherwise. */
+export async function runStatus(session: Session, opts: CliOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const { store, poller } = session;
+  let code = 1;
+  const printOnce = async (): Promise<void> => {
+    await poller.pollOnce();
+    const state = store.getState();
+    const members = state.order.map((e) => state.members[e]!);
+    const summary = summarizeCluster(members, state.memberList);
+    const now = Date.now();
+    const healthy = summary.quorum === 'ok' && members.every((m) => m.health === 'ok');
+    code = healthy ? 0 : 1;
+    if (opts.output === 'json') {
+      out.write(JSON.stringify(statusJson(state.clusterName, members, summary, now, state.memberList), null, 2) + '\n');
+    } else {
+      if (opts.watch) out.write('\x1b[H\x1b[2J');
+      out.write(summaryLine(state.clusterName, summary) + '\n' + statusTable(members, now, state.memberList) + '\n');
+    }
+  };
+  await printOnce();
+  // The member list arrives with the first answers; a second quick poll gives names to discovered members.
+  if (!opts.watch) return code;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, opts.intervalMs));
+    await printOnce();
+  }
+}

@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import type { CliOptions } from './args.js';
+import { UsageError } from './usage-error.js';
+import { parseInventory } from '../core/inventory/parse.js';
+import type { Inventory, SecretSource, TlsFiles } from '../core/inventory/types.js';
+
+export interface MemberTarget {
+  endpoint: string;
+  name?: string;
+  serverName?: string;
+}
+
+/** Everything needed to connect, before any secret is read. */
+export interface ConnectionPlan {
+  clusterName: string;
+  members: MemberTarget[];
+  tls: TlsFiles;
+  user?: string;
+  password?: SecretSource;
+  inventory?: Inventory;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Flags win over ETCDCTL_* variables, which win over the inventory file. */
+export function planConnection(opts: CliOptions, env: Env = process.env): ConnectionPlan {
+  const inventory = opts.file ? loadInventoryFile(opts.file) : undefined;
+  const endpointsText = opts.endpoints ?? env.ETCDCTL_ENDPOINTS;
+  const members: MemberTarget[] = endpointsText
+    ? splitEndpoints(endpointsText).map((endpoint) => ({ endpoint, name: nameFromInventory(inventory, endpoint) }))
+    : inventory
+      ? inventory.nodes.map((n) => ({ endpoint: n.clientUrl, name: n.name, serverName: n.tlsServerName }))
+      : [{ endpoint: 'https://127.0.0.1:2379' }];
+
+  const userText = opts.user ?? env.ETCDCTL_USER ?? inventory?.user;
+  let user = userText;
+  let password: SecretSource | undefined = inventory?.password;
+  if (userText?.includes(':') && opts.user === undefined) {
+    // etcdctl accepts ETCDCTL_USER=name:password; the environment is not argv, so take it.
+    const at = userText.indexOf(':');
+    user = userText.slice(0, at);
+    password = { kind: 'env', name: 'ETCDCTL_USER#password' };
+  }
+  if (opts.passwordFile) password = { kind: 'file', path: opts.passwordFile };
+  else if (env.ETCDCTL_PASSWORD !== undefined) password = { kind: 'env', name: 'ETCDCTL_PASSWORD' };
+  if (user && !password) password = { kind: 'prompt' };
+
+  return {
+    clusterName: inventory?.cluster ?? clusterNameFrom(members),
+    members,
+    tls: {
+      cacert: opts.cacert ?? env.ETCDCTL_CACERT ?? inventory?.tls.cacert,
+      cert: opts.cert ?? env.ETCDCTL_CERT ?? inventory?.tls.cert,
+      key: opts.key ?? env.ETCDCTL_KEY ?? inventory?.tls.key,
+    },
+    user,
+    password: user ? password : undefined,
+    inventory,
+  };
+}
+
+export function loadInventoryFile(path: string): Inventory {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read inventory ${path}: ${code === 'ENOENT' ? 'no such file' : code}`);
+  }
+  return parseInventory(text, path);
+}
+
+function splitEndpoints(text: string): string[] {
+  const list = text.split(',').map((e) => e.trim()).filter(Boolean);
+  if (list.length === 0) throw new UsageError('--endpoints is empty');
+  return list.map((e) => {
+    const withScheme = /^[a-z]+:\/\//i.test(e) ? e : `https://${e}`;
+    try {
+      const url = new URL(withScheme);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error();
+      if (!url.port) throw new UsageError(`endpoint "${e}" has no port (etcd clients use 2379)`);
+      return withScheme.replace(/\/+$/, '');
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`endpoint "${e}" is not a URL like https://10.0.0.1:2379`);
+    }
+  });
+}
+
+function nameFromInventory(inventory: Inventory | undefined, endpoint: string): string | undefined {
+  return inventory?.nodes.find((n) => n.clientUrl === endpoint)?.name;
+}
+
+function clusterNameFrom(members: MemberTarget[]): string {
+  const first = members[0]?.endpoint;
+  return first ? new URL(first).hostname + (members.length > 1 ? ` +${members.length - 1}` : '') : 'etcd';
+}

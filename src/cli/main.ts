@@ -1,0 +1,39 @@
+import { HELP, parseCli } from './args.js';
+import { planConnection } from './connection.js';
+import { openSession } from './session.js';
+import { runStatus } from './commands/status.js';
+import { UsageError } from './usage-error.js';
+import { ConfigError } from '../adapters/etcd/tls-material.js';
+import { InventoryError } from '../core/inventory/parse.js';
+
+const VERSION = '0.1.0';
+
+/** Returns the process exit code. Bad input: one line on stderr, exit 2. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const opts = parseCli(argv);
+    if (opts.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    if (opts.version) {
+      process.stdout.write(`etcd-cockpit ${VERSION}\n`);
+      return 0;
+    }
+    const plan = planConnection(opts);
+    const session = await openSession(plan, opts);
+    try {
+      if (opts.command === 'status') return await runStatus(session, opts);
+      const { runTui } = await import('../ui/run-tui.js');
+      return await runTui(session, opts);
+    } finally {
+      session.poller.stop();
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof InventoryError) {
+      process.stderr.write(`etcd-cockpit: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,31 @@
+import { loadTlsMaterial } from '../adapters/etcd/tls-material.js';
+import type { ClientOptions } from '../adapters/etcd/member-client.js';
+import { createCockpitStore, type CockpitStore } from '../state/store.js';
+import { Poller } from '../state/poller.js';
+import type { ConnectionPlan } from './connection.js';
+import { resolvePassword } from './secrets.js';
+
+export interface Session {
+  store: CockpitStore;
+  poller: Poller;
+  plan: ConnectionPlan;
+}
+
+/** Reads TLS files and the password, then wires store and poller. Nothing is polled yet. */
+export async function openSession(
+  plan: ConnectionPlan,
+  opts: { intervalMs: number; commandTimeoutMs: number; readOnly: boolean },
+): Promise<Session> {
+  const tls = loadTlsMaterial(plan.tls);
+  const password = await resolvePassword(plan.password, plan.user);
+  const store = createCockpitStore({ clusterName: plan.clusterName, members: plan.members, readOnly: opts.readOnly });
+  const serverNames = new Map(plan.members.map((m) => [m.endpoint, m.serverName]));
+  const clientOptions = (endpoint: string): ClientOptions => ({
+    tls,
+    credentials: { user: plan.user, password },
+    deadlineMs: opts.commandTimeoutMs,
+    serverName: serverNames.get(endpoint),
+  });
+  const poller = new Poller(store, { intervalMs: opts.intervalMs, clientOptions });
+  return { store, poller, plan };
+}

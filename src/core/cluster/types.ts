@@ -1,0 +1,50 @@
+/** What one poll of one member returned, in plain data. IDs are hex strings. */
+export interface MemberSample {
+  memberId: string;
+  clusterId: string;
+  version: string;
+  dbSize: number;
+  dbSizeInUse: number;
+  leaderId: string;
+  raftTerm: number;
+  raftIndex: number;
+  raftAppliedIndex: number;
+  revision: number;
+  isLearner: boolean;
+  errors: string[];
+  /** Alarms raised on this member (NOSPACE, CORRUPT). */
+  alarms: string[];
+  /** Whether a linearizable read through this member succeeded (needs quorum). */
+  quorumRead: 'ok' | 'failed';
+  quorumReadReason?: string;
+  latencyMs: number;
+}
+
+export interface MemberListEntry {
+  id: string;
+  name: string;
+  peerUrls: string[];
+  clientUrls: string[];
+  isLearner: boolean;
+  /** An added member that has never started has no name yet. */
+  started: boolean;
+}
+
+/** ok: answers and serves quorum reads; degraded: answers but cannot serve (no quorum, alarm). */
+export type MemberHealth = 'ok' | 'degraded' | 'timeout' | 'unreachable' | 'error' | 'unknown';
+
+export interface MemberState {
+  endpoint: string;
+  /** Inventory or member-list name; the endpoint until known. */
+  name: string;
+  health: MemberHealth;
+  /** Why it is not ok, in plain words. */
+  reason?: string;
+  /** Last successful sample; kept (and shown dimmed) while the member is down. */
+  last?: MemberSample;
+  lastSeen?: number;
+  /** When it stopped answering (undefined while it answers). */
+  downSince?: number;
+  /** quota-backend-bytes read from the member's /metrics. */
+  quotaBytes?: number;
+}

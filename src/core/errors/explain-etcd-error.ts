@@ -1,0 +1,91 @@
+/**
+ * Turns what grpc-js/etcd3 throw into the plain words an operator needs at
+ * 3 a.m. The raw texts are those seen from etcd 3.5 over grpc-js; anything
+ * unrecognised is passed through (first line only) rather than hidden.
+ */
+export type FailureKind = 'timeout' | 'unreachable' | 'tls' | 'auth' | 'permission' | 'error';
+
+export interface ExplainedError {
+  kind: FailureKind;
+  message: string;
+}
+
+interface Rule {
+  test: RegExp;
+  kind: FailureKind;
+  explain: (match: RegExpMatchArray) => string;
+}
+
+const RULES: Rule[] = [
+  {
+    test: /alert certificate required|alert bad certificate|certificate required/i,
+    kind: 'tls',
+    explain: () =>
+      'server requires a client certificate (client-cert-auth is on): pass --cert and --key (or ETCDCTL_CERT/ETCDCTL_KEY)',
+  },
+  {
+    test: /unable to verify the first certificate|self[- ]signed certificate|unable to get local issuer|certificate signed by unknown authority/i,
+    kind: 'tls',
+    explain: () => 'server certificate is not signed by the CA given in --cacert (unknown CA)',
+  },
+  {
+    test: /does not match certificate's altnames: Host: (\S+?)\.? is not in the cert's altnames: ([^.]*)/i,
+    kind: 'tls',
+    explain: (m) => `server certificate does not cover "${m[1]}" (its SANs: ${m[2]})`,
+  },
+  {
+    test: /certificate has expired/i,
+    kind: 'tls',
+    explain: () => 'server certificate has expired',
+  },
+  {
+    test: /authentication failed, invalid user ID or password/i,
+    kind: 'auth',
+    explain: () => 'wrong user name or password',
+  },
+  {
+    test: /user name is empty|user name not found/i,
+    kind: 'auth',
+    explain: () => 'authentication is enabled and no valid user was given: pass --user (password via ETCDCTL_PASSWORD or prompt)',
+  },
+  {
+    test: /permission denied/i,
+    kind: 'permission',
+    explain: () => 'permission denied: maintenance calls (status, defragment) need the root user when auth is on',
+  },
+  {
+    test: /ECONNREFUSED ((?:\d+\.){3}\d+:\d+|\[[^\]]+\]:\d+)/i,
+    kind: 'unreachable',
+    explain: (m) => `connection refused at ${m[1]} (etcd not running or not listening there)`,
+  },
+  {
+    test: /EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN/i,
+    kind: 'unreachable',
+    explain: (m) => `host unreachable (${m[0]})`,
+  },
+  {
+    test: /DEADLINE_EXCEEDED|deadline exceeded|timed out/i,
+    kind: 'timeout',
+    explain: () => 'no answer before the deadline (member hung, overloaded or partitioned)',
+  },
+  {
+    test: /etcdserver: no leader|leader changed/i,
+    kind: 'error',
+    explain: () => 'member has no leader (quorum lost or election in progress)',
+  },
+  {
+    test: /Connection dropped|ECONNRESET|socket hang up|Connection closed/i,
+    kind: 'unreachable',
+    explain: () => 'connection dropped',
+  },
+];
+
+export function explainEtcdError(err: unknown): ExplainedError {
+  const raw = err instanceof Error ? err.message : String(err);
+  for (const rule of RULES) {
+    const match = raw.match(rule.test);
+    if (match) return { kind: rule.kind, message: rule.explain(match) };
+  }
+  const firstLine = raw.split('\n')[0] ?? raw;
+  return { kind: 'error', message: firstLine.replace(/^\d+ [A-Z_]+: /, '').replace(/\. Resolution note:.*$/, '') };
+}

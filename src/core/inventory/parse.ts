@@ -1,0 +1,165 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YamlNode, type Document } from 'yaml';
+import type { Inventory, NodeSpec, SecretSource, SshTarget, TlsFiles } from './types.js';
+
+/** A config problem with its place in the file: `cluster.yaml:7:5: ...`. */
+export class InventoryError extends Error {
+  override name = 'InventoryError';
+}
+
+/** Parses and validates an inventory. Relative TLS and key paths resolve against the file's folder. */
+export function parseInventory(text: string, sourcePath: string): Inventory {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    const pos = first.linePos?.[0];
+    const where = pos ? `${sourcePath}:${pos.line}:${pos.col}` : sourcePath;
+    throw new InventoryError(`${where}: ${first.message.split('\n')[0]}`);
+  }
+  return new Reader(doc, lineCounter, sourcePath).inventory();
+}
+
+class Reader {
+  private readonly base: string;
+
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+    private readonly source: string,
+  ) {
+    this.base = dirname(resolve(source));
+  }
+
+  inventory(): Inventory {
+    const root = this.doc.contents;
+    if (!isMap(root)) this.fail(root, 'expected a mapping with cluster, tls and nodes');
+    const cluster = this.string(root, 'cluster', 'the cluster name');
+    const nodesNode = root.get('nodes', true) as YamlNode | undefined;
+    if (!isSeq(nodesNode) || nodesNode.items.length === 0) this.fail(nodesNode ?? root, 'nodes: expected a list of at least one node');
+    const nodes = nodesNode.items.map((item, i) => this.node(item as YamlNode, i));
+    const names = new Set<string>();
+    nodesNode.items.forEach((item, i) => {
+      const name = nodes[i]!.name;
+      if (names.has(name)) this.fail(item as YamlNode, `nodes[${i}].name "${name}" is used twice`);
+      names.add(name);
+    });
+    const user = this.optionalString(root, 'user');
+    const runbook = root.get('runbook', true) as YamlNode | undefined;
+    return {
+      source: resolve(this.source),
+      cluster,
+      nodes,
+      tls: this.tls(root.get('tls', true) as YamlNode | undefined),
+      user,
+      password: this.password(root),
+      runbook: runbook && isMap(runbook) ? (runbook.toJSON() as Record<string, unknown>) : undefined,
+    };
+  }
+
+  private node(item: YamlNode, i: number): NodeSpec {
+    if (!isMap(item)) this.fail(item, `nodes[${i}]: expected a mapping with name and address`);
+    const name = this.string(item, 'name', `nodes[${i}].name`);
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/.test(name)) this.fail(item.get('name', true) as YamlNode, `nodes[${i}].name "${name}" may hold only letters, digits, '.', '_' and '-'`);
+    const address = this.string(item, 'address', `nodes[${i}].address`);
+    const clientUrl = this.url(item, 'clientUrl', `https://${hostPart(address)}:2379`, i);
+    const peerUrl = this.url(item, 'peerUrl', `https://${hostPart(address)}:2380`, i);
+    const sshNode = item.get('ssh', true) as YamlNode | undefined;
+    return {
+      name,
+      address,
+      dnsName: this.optionalString(item, 'dnsName') ?? name,
+      tlsServerName: this.optionalString(item, 'tlsServerName'),
+      clientUrl,
+      peerUrl,
+      ssh: sshNode ? this.ssh(sshNode, address, i) : undefined,
+    };
+  }
+
+  private ssh(node: YamlNode, address: string, i: number): SshTarget {
+    if (!isMap(node)) this.fail(node, `nodes[${i}].ssh: expected a mapping (host, port, user, identityFile, sudo)`);
+    const portNode = node.get('port', true) as YamlNode | undefined;
+    const port = portNode === undefined ? 22 : Number((portNode as { value?: unknown }).value);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) this.fail(portNode ?? node, `nodes[${i}].ssh.port must be a port number`);
+    const identityFile = this.optionalString(node, 'identityFile');
+    return {
+      host: this.optionalString(node, 'host') ?? address,
+      port,
+      user: this.optionalString(node, 'user') ?? 'root',
+      identityFile: identityFile ? this.path(identityFile) : undefined,
+      sudo: node.get('sudo') === true,
+    };
+  }
+
+  private tls(node: YamlNode | undefined): TlsFiles {
+    if (node === undefined) return {};
+    if (!isMap(node)) this.fail(node, 'tls: expected a mapping with cacert, cert and key');
+    const files: TlsFiles = {};
+    for (const key of ['cacert', 'cert', 'key'] as const) {
+      const value = this.optionalString(node, key);
+      if (value) files[key] = this.path(value);
+    }
+    if (Boolean(files.cert) !== Boolean(files.key)) this.fail(node, 'tls: cert and key go together');
+    return files;
+  }
+
+  private password(root: YamlNode): SecretSource | undefined {
+    if (!isMap(root)) return undefined;
+    const node = root.get('password', true) as YamlNode | undefined;
+    if (node === undefined) return undefined;
+    if (isScalar(node)) this.fail(node, 'password: a literal password is not accepted; use {env: VAR}, {file: path} or {prompt: true}');
+    if (!isMap(node)) this.fail(node, 'password: expected {env: VAR}, {file: path} or {prompt: true}');
+    const env = this.optionalString(node, 'env');
+    const file = this.optionalString(node, 'file');
+    if (env) return { kind: 'env', name: env };
+    if (file) return { kind: 'file', path: this.path(file) };
+    if (node.get('prompt') === true) return { kind: 'prompt' };
+    this.fail(node, 'password: expected {env: VAR}, {file: path} or {prompt: true}');
+  }
+
+  private url(map: YamlNode, key: string, fallback: string, i: number): string {
+    const value = this.optionalString(map, key) ?? fallback;
+    try {
+      const u = new URL(value);
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error();
+      return value.replace(/\/+$/, '');
+    } catch {
+      this.fail(this.child(map, key) ?? map, `nodes[${i}].${key} "${value}" is not an http(s):// URL`);
+    }
+  }
+
+  private string(map: YamlNode, key: string, what: string): string {
+    const value = this.optionalString(map, key);
+    if (value === undefined || value === '') this.fail(map, `missing ${key} (${what})`);
+    return value;
+  }
+
+  private optionalString(map: YamlNode, key: string): string | undefined {
+    const node = this.child(map, key);
+    if (node === undefined || (isScalar(node) && node.value === null)) return undefined;
+    if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number')) {
+      this.fail(node, `${key}: expected a text value`);
+    }
+    return String(node.value);
+  }
+
+  private child(map: YamlNode, key: string): YamlNode | undefined {
+    return isMap(map) ? (map.get(key, true) as YamlNode | undefined) : undefined;
+  }
+
+  private path(p: string): string {
+    const expanded = p.startsWith('~/') ? resolve(process.env.HOME ?? '/', p.slice(2)) : p;
+    return isAbsolute(expanded) ? expanded : resolve(this.base, expanded);
+  }
+
+  private fail(node: YamlNode | null | undefined, message: string): never {
+    const offset = node?.range?.[0];
+    if (offset === undefined) throw new InventoryError(`${this.source}: ${message}`);
+    const { line, col } = this.lines.linePos(offset);
+    throw new InventoryError(`${this.source}:${line}:${col}: ${message}`);
+  }
+}
+
+function hostPart(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}

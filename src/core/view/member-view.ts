@@ -1,0 +1,111 @@
+import type { MemberListEntry, MemberState } from '../cluster/types.js';
+import { formatBinaryBytes, formatBytes, formatPercent } from '../format/bytes.js';
+import { formatAge, formatClock } from '../format/time.js';
+import type { Tone } from './tone.js';
+
+export type Role = 'leader' | 'follower' | 'learner' | 'unknown';
+
+export interface Field {
+  text: string;
+  tone: Tone;
+}
+
+/**
+ * Everything shown about one member, already formatted. The TUI pane and
+ * `status -o table` both print this, so they cannot disagree.
+ */
+export interface MemberView {
+  name: string;
+  endpoint: string;
+  id: string;
+  role: Role;
+  state: Field;
+  health: Field;
+  /** Why the member is not healthy, in plain words (empty when it is). */
+  reason: string;
+  latency: string;
+  raftTerm: string;
+  raftIndex: string;
+  appliedIndex: string;
+  dbSize: string;
+  inUse: Field;
+  quota: Field;
+  version: string;
+  alarms: Field;
+  errors: Field;
+  seen: Field;
+  /** Values are from an earlier poll (the member is not answering now). */
+  stale: boolean;
+}
+
+const QUOTA_WARN = 0.8;
+const QUOTA_CRIT = 0.95;
+const FRAGMENTED_BELOW = 0.5;
+
+export function memberView(m: MemberState, now: number, memberList?: MemberListEntry[]): MemberView {
+  const s = m.last;
+  const up = m.health === 'ok' || m.health === 'degraded';
+  const listed = s ? memberList?.find((e) => e.id === s.memberId) : undefined;
+  const role: Role = !s ? 'unknown' : s.isLearner ? 'learner' : s.leaderId === s.memberId ? 'leader' : 'follower';
+  const inUseRatio = s && s.dbSize > 0 ? s.dbSizeInUse / s.dbSize : NaN;
+  const quotaRatio = s && m.quotaBytes ? s.dbSize / m.quotaBytes : NaN;
+
+  return {
+    name: m.name,
+    endpoint: m.endpoint,
+    id: s?.memberId ?? '?',
+    role,
+    state: listed ? { text: listed.started ? 'started' : 'unstarted', tone: listed.started ? 'normal' : 'warning' } : { text: '?', tone: 'dim' },
+    health: healthField(m),
+    reason: m.health === 'ok' || m.health === 'unknown' ? '' : (m.reason ?? ''),
+    latency: up && s ? `${s.latencyMs} ms` : '-',
+    raftTerm: s ? String(s.raftTerm) : '?',
+    raftIndex: s ? String(s.raftIndex) : '?',
+    appliedIndex: s ? String(s.raftAppliedIndex) : '?',
+    dbSize: s ? formatBytes(s.dbSize) : '?',
+    inUse: s
+      ? {
+          text: `${formatBytes(s.dbSizeInUse)} (${formatPercent(inUseRatio)})`,
+          tone: inUseRatio < FRAGMENTED_BELOW ? 'warning' : 'normal',
+        }
+      : { text: '?', tone: 'dim' },
+    quota: m.quotaBytes
+      ? {
+          text: `${formatPercent(quotaRatio)} of ${formatBinaryBytes(m.quotaBytes)}`,
+          tone: quotaRatio > QUOTA_CRIT ? 'critical' : quotaRatio > QUOTA_WARN ? 'warning' : 'normal',
+        }
+      : { text: '?', tone: 'dim' },
+    version: s?.version ?? '?',
+    alarms: s?.alarms.length ? { text: s.alarms.join(', '), tone: 'critical' } : { text: 'none', tone: 'dim' },
+    errors: s?.errors.length ? { text: s.errors.join('; '), tone: 'critical' } : { text: 'none', tone: 'dim' },
+    seen: seenField(m, now),
+    stale: !up && s !== undefined,
+  };
+}
+
+function healthField(m: MemberState): Field {
+  switch (m.health) {
+    case 'ok':
+      return { text: 'healthy', tone: 'healthy' };
+    case 'degraded':
+      return { text: 'degraded', tone: 'warning' };
+    case 'timeout':
+      return { text: 'TIMEOUT', tone: 'critical' };
+    case 'unreachable':
+      return { text: 'DOWN', tone: 'critical' };
+    case 'error':
+      return { text: 'ERROR', tone: 'critical' };
+    case 'unknown':
+      return { text: 'connecting…', tone: 'dim' };
+  }
+}
+
+function seenField(m: MemberState, now: number): Field {
+  if (m.downSince !== undefined) {
+    const since = `down since ${formatClock(m.downSince)} (${formatAge(now - m.downSince)})`;
+    const last = m.lastSeen ? `, last seen ${formatClock(m.lastSeen)}` : ', never seen';
+    return { text: since + last, tone: 'critical' };
+  }
+  if (m.lastSeen) return { text: 'live', tone: 'healthy' };
+  return { text: 'not yet', tone: 'dim' };
+}

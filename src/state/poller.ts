@@ -1,0 +1,145 @@
+import type { Etcd3 } from 'etcd3';
+import { probeMember, listMembers } from '../adapters/etcd/probe.js';
+import { fetchMetricsText, readMetric } from '../adapters/etcd/metrics.js';
+import type { ClientOptions } from '../adapters/etcd/member-client.js';
+import { createMemberClient } from '../adapters/etcd/member-client.js';
+import type { CockpitStore } from './store.js';
+
+export interface PollerOptions {
+  intervalMs: number;
+  /** Connection settings per endpoint (the TLS server name can differ per member). */
+  clientOptions: (endpoint: string) => ClientOptions;
+  /** How often to refresh the member list and discover members not configured. */
+  memberListEveryMs?: number;
+  /** How often to read quota-backend-bytes from /metrics. */
+  quotaEveryMs?: number;
+  now?: () => number;
+}
+
+/**
+ * One independent loop per member: a member that hangs costs only its own
+ * loop one deadline; the others, the screen and the keys carry on. A tick is
+ * skipped while the previous one for that member is still running.
+ */
+export class Poller {
+  private readonly clients = new Map<string, Etcd3>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly inFlight = new Set<string>();
+  private lastMemberList = 0;
+  private readonly lastQuota = new Map<string, number>();
+  private stopped = false;
+  private looping = false;
+
+  constructor(
+    private readonly store: CockpitStore,
+    private readonly options: PollerOptions,
+  ) {}
+
+  start(): void {
+    this.looping = true;
+    for (const endpoint of this.store.getState().order) this.startLoop(endpoint);
+  }
+
+  /** Polls every member once, all in parallel (members discovered meanwhile too); resolves when all have answered or timed out. */
+  async pollOnce(): Promise<void> {
+    this.lastMemberList = 0;
+    const polled = new Set<string>();
+    for (;;) {
+      const pending = this.store.getState().order.filter((e) => !polled.has(e));
+      if (pending.length === 0) return;
+      pending.forEach((e) => polled.add(e));
+      await Promise.all(pending.map((endpoint) => this.tick(endpoint)));
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+
+  private startLoop(endpoint: string): void {
+    const loop = (): void => {
+      if (this.stopped) return;
+      void this.tick(endpoint).finally(() => {
+        if (this.stopped) return;
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          loop();
+        }, this.options.intervalMs);
+        timer.unref?.();
+        this.timers.add(timer);
+      });
+    };
+    loop();
+  }
+
+  private clientFor(endpoint: string): Etcd3 {
+    let client = this.clients.get(endpoint);
+    if (!client) {
+      client = createMemberClient(endpoint, this.options.clientOptions(endpoint));
+      this.clients.set(endpoint, client);
+    }
+    return client;
+  }
+
+  private async tick(endpoint: string): Promise<void> {
+    if (this.inFlight.has(endpoint) || this.stopped) return;
+    this.inFlight.add(endpoint);
+    try {
+      const client = this.clientFor(endpoint);
+      const result = await probeMember(client);
+      if (this.stopped) return;
+      this.store.getState().applyProbe(endpoint, result, this.now());
+      if (result.ok) {
+        await Promise.all([this.refreshMemberList(client), this.refreshQuota(endpoint)]);
+      }
+    } finally {
+      this.inFlight.delete(endpoint);
+    }
+  }
+
+  private async refreshMemberList(client: Etcd3): Promise<void> {
+    const every = this.options.memberListEveryMs ?? 5000;
+    if (this.now() - this.lastMemberList < every) return;
+    this.lastMemberList = this.now();
+    try {
+      const list = await listMembers(client);
+      if (this.stopped) return;
+      const state = this.store.getState();
+      state.setMemberList(list);
+      for (const member of list) {
+        const url = member.clientUrls[0];
+        if (!url || state.order.some((e) => sameEndpoint(e, url))) continue;
+        this.store.getState().addMember(url, member.name || undefined);
+        if (this.looping) this.startLoop(url);
+      }
+    } catch {
+      this.lastMemberList = 0; // try another member next tick
+    }
+  }
+
+  private async refreshQuota(endpoint: string): Promise<void> {
+    const every = this.options.quotaEveryMs ?? 30_000;
+    if (this.now() - (this.lastQuota.get(endpoint) ?? 0) < every) return;
+    this.lastQuota.set(endpoint, this.now());
+    try {
+      const { tls, deadlineMs, serverName } = this.options.clientOptions(endpoint);
+      const text = await fetchMetricsText(endpoint, tls, deadlineMs, serverName);
+      const quota = readMetric(text, 'etcd_server_quota_backend_bytes');
+      if (quota !== undefined && !this.stopped) this.store.getState().setQuota(endpoint, quota);
+    } catch {
+      this.lastQuota.delete(endpoint);
+    }
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+}
+
+function sameEndpoint(a: string, b: string): boolean {
+  return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+}

@@ -1,0 +1,140 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { MemberListEntry, MemberSample, MemberState } from '../core/cluster/types.js';
+import type { ProbeResult } from '../adapters/etcd/probe.js';
+
+export type Overlay = 'none' | 'help';
+
+export interface CockpitState {
+  clusterName: string;
+  /** Endpoints in display order; members are keyed by endpoint so one member's update leaves the others' objects alone. */
+  order: string[];
+  members: Record<string, MemberState>;
+  memberList?: MemberListEntry[];
+  selected: number;
+  overlay: Overlay;
+  readOnly: boolean;
+
+  addMember(endpoint: string, name?: string): void;
+  applyProbe(endpoint: string, result: ProbeResult, now: number): void;
+  setQuota(endpoint: string, quotaBytes: number): void;
+  setMemberList(list: MemberListEntry[]): void;
+  moveSelection(delta: number): void;
+  setOverlay(overlay: Overlay): void;
+}
+
+export type CockpitStore = StoreApi<CockpitState>;
+
+export function createCockpitStore(init: {
+  clusterName: string;
+  members: { endpoint: string; name?: string }[];
+  readOnly?: boolean;
+}): CockpitStore {
+  return createStore<CockpitState>()((set, get) => ({
+    clusterName: init.clusterName,
+    order: init.members.map((m) => m.endpoint),
+    members: Object.fromEntries(init.members.map((m) => [m.endpoint, newMember(m.endpoint, m.name)])),
+    selected: 0,
+    overlay: 'none',
+    readOnly: init.readOnly ?? false,
+
+    addMember(endpoint, name) {
+      if (get().members[endpoint]) return;
+      set((s) => ({ order: [...s.order, endpoint], members: { ...s.members, [endpoint]: newMember(endpoint, name) } }));
+    },
+
+    applyProbe(endpoint, result, now) {
+      const prev = get().members[endpoint];
+      if (!prev) return;
+      const next = nextMemberState(prev, result, now, get().memberList);
+      if (next !== prev) set((s) => ({ members: { ...s.members, [endpoint]: next } }));
+    },
+
+    setQuota(endpoint, quotaBytes) {
+      const prev = get().members[endpoint];
+      if (!prev || prev.quotaBytes === quotaBytes) return;
+      set((s) => ({ members: { ...s.members, [endpoint]: { ...prev, quotaBytes } } }));
+    },
+
+    setMemberList(list) {
+      if (sameJson(get().memberList, list)) return;
+      const members = { ...get().members };
+      for (const [endpoint, m] of Object.entries(members)) {
+        const entry = m.last && list.find((e) => e.id === m.last?.memberId);
+        if (entry?.name && entry.name !== m.name) members[endpoint] = { ...m, name: entry.name };
+      }
+      set({ memberList: list, members });
+    },
+
+    moveSelection(delta) {
+      const count = get().order.length;
+      if (count === 0) return;
+      set((s) => ({ selected: (((s.selected + delta) % count) + count) % count }));
+    },
+
+    setOverlay(overlay) {
+      set({ overlay });
+    },
+  }));
+}
+
+function newMember(endpoint: string, name?: string): MemberState {
+  return { endpoint, name: name ?? endpoint, health: 'unknown' };
+}
+
+/** Returns `prev` itself when nothing visible changed, so nothing re-renders. */
+export function nextMemberState(
+  prev: MemberState,
+  result: ProbeResult,
+  now: number,
+  memberList?: MemberListEntry[],
+): MemberState {
+  if (!result.ok) {
+    const next: MemberState = {
+      ...prev,
+      health: result.kind,
+      reason: result.reason,
+      downSince: prev.downSince ?? now,
+    };
+    return sameState(prev, next) ? prev : next;
+  }
+  const sample = result.sample;
+  const listed = memberList?.find((e) => e.id === sample.memberId);
+  const degradedReason = degradation(sample);
+  const next: MemberState = {
+    ...prev,
+    name: listed?.name || prev.name,
+    health: degradedReason ? 'degraded' : 'ok',
+    reason: degradedReason,
+    last: sameSample(prev.last, sample) ? prev.last : sample,
+    lastSeen: now,
+    downSince: undefined,
+  };
+  return sameState(prev, next) ? prev : next;
+}
+
+function degradation(sample: MemberSample): string | undefined {
+  if (sample.alarms.length > 0) return `alarm ${sample.alarms.join(', ')}`;
+  if (sample.quorumRead === 'failed') return `cannot serve reads: ${sample.quorumReadReason ?? 'no quorum'}`;
+  if (!sample.leaderId) return 'no leader';
+  return undefined;
+}
+
+function sameSample(a: MemberSample | undefined, b: MemberSample): boolean {
+  return a !== undefined && sameJson(a, b);
+}
+
+function sameState(a: MemberState, b: MemberState): boolean {
+  return (
+    a.health === b.health &&
+    a.reason === b.reason &&
+    a.name === b.name &&
+    a.downSince === b.downSince &&
+    a.last === b.last &&
+    a.lastSeen === b.lastSeen &&
+    a.quotaBytes === b.quotaBytes
+  );
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

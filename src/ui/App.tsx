@@ -1,0 +1,59 @@
+import { useMemo } from 'react';
+import { Box, useInput } from 'ink';
+import { useContext } from 'react';
+import { StoreContext, useCockpit } from './context.js';
+import { Header } from './Header.js';
+import { MemberPane } from './MemberPane.js';
+import { Footer } from './Footer.js';
+import { HelpScreen } from './HelpScreen.js';
+import { actionForKey, visibleActions } from './actions.js';
+import { keyName } from './keys.js';
+import { chooseLayout } from './layout.js';
+import { useNow } from './use-now.js';
+import { useTerminalSize } from './use-terminal-size.js';
+import { summarizeCluster } from '../core/cluster/summary.js';
+import { memberView } from '../core/view/member-view.js';
+
+export function App({ onQuit }: { onQuit: () => void }) {
+  const store = useContext(StoreContext)!;
+  const state = useCockpit((s) => s);
+  const { columns, rows } = useTerminalSize();
+  const members = useMemo(() => state.order.map((e) => state.members[e]!), [state.order, state.members]);
+  const summary = useMemo(() => summarizeCluster(members, state.memberList), [members, state.memberList]);
+  const now = useNow(members.some((m) => m.downSince !== undefined));
+  const actions = visibleActions(state.readOnly);
+
+  useInput((input, key) => {
+    const action = actionForKey(keyName(input, key), state.readOnly);
+    if (!action) return;
+    if (action.disabledReason?.(store.getState())) return;
+    action.run({ store, quit: onQuit });
+  });
+
+  const headerRows = summary.alarms.length > 0 ? 2 : 1;
+  // One row short of the terminal: a full-height root makes Ink clear the whole screen on every frame.
+  const height = Math.max(1, rows - 1);
+  const layout = chooseLayout(members.length, columns, height - headerRows - 1);
+
+  return (
+    <Box flexDirection="column" height={height} width={columns}>
+      <Header clusterName={state.clusterName} summary={summary} readOnly={state.readOnly} />
+      {state.overlay === 'help' ? (
+        <HelpScreen actions={actions} state={state} />
+      ) : (
+        <Box flexDirection={layout.variant === 'wide' ? 'row' : 'column'} flexWrap="wrap" flexGrow={1}>
+          {members.map((m, i) => (
+            <MemberPane
+              key={m.endpoint}
+              view={memberView(m, now, state.memberList)}
+              selected={i === state.selected}
+              variant={layout.variant}
+              width={layout.paneWidth}
+            />
+          ))}
+        </Box>
+      )}
+      <Footer actions={actions} />
+    </Box>
+  );
+}

@@ -1,0 +1,22 @@
+import { Box, Text } from 'ink';
+import type { ActionDef } from './actions.js';
+import { keyLabel } from './keys.js';
+import { ToneText } from './ToneText.js';
+
+/** Key hints, straight from the action registry. */
+export function Footer({ actions }: { actions: ActionDef[] }) {
+  return (
+    <Box columnGap={2}>
+      {actions
+        .filter((a) => a.footer)
+        .map((a) => (
+          <Text key={a.id} wrap="truncate-end">
+            <ToneText tone="accent" bold>
+              {a.keys.slice(0, 2).map(keyLabel).join('/')}
+            </ToneText>{' '}
+            <ToneText tone="dim">{a.label}</ToneText>
+          </Text>
+        ))}
+    </Box>
+  );
+}

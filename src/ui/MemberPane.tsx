@@ -1,0 +1,131 @@
+import { Box, Text } from 'ink';
+import type { MemberView } from '../core/view/member-view.js';
+import { FieldText, ToneText } from './ToneText.js';
+import { useTheme } from './context.js';
+
+export type PaneVariant = 'wide' | 'compact' | 'line';
+
+interface Props {
+  view: MemberView;
+  selected: boolean;
+  variant: PaneVariant;
+  width?: number;
+}
+
+function RoleBadge({ view }: { view: MemberView }) {
+  if (view.role === 'leader') return <ToneText tone="leader" bold>★ leader</ToneText>;
+  if (view.role === 'learner') return <ToneText tone="accent">learner</ToneText>;
+  return <ToneText tone="dim">{view.role}</ToneText>;
+}
+
+function Row({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <Box>
+      <Box width={9} flexShrink={0}>
+        <ToneText tone="dim">{label}</ToneText>
+      </Box>
+      <Text wrap="truncate-end">{children}</Text>
+    </Box>
+  );
+}
+
+/** One member: the wide form lists a field per line; compact packs it into three or four lines; line is one row. */
+export function MemberPane({ view, selected, variant, width }: Props) {
+  const theme = useTheme();
+  const stale = view.stale;
+  const v = view;
+  if (variant === 'line') {
+    return (
+      <Text wrap="truncate-end" inverse={selected}>
+        {selected ? '▶ ' : '  '}
+        {v.name.padEnd(10)} <RoleBadge view={v} /> <FieldText field={v.health} /> {v.reason || v.latency} · t{v.raftTerm} i
+        {v.raftIndex} · db {v.dbSize} · {v.quota.text}
+      </Text>
+    );
+  }
+  const border = {
+    borderStyle: selected ? ('double' as const) : ('round' as const),
+    borderColor: theme.color(selected ? 'focus' : 'border'),
+  };
+  const title = (
+    <Text wrap="truncate-end">
+      <Text bold>{v.name}</Text> <RoleBadge view={v} /> <ToneText tone="dim">{v.id}</ToneText>
+    </Text>
+  );
+  if (variant === 'compact') {
+    return (
+      <Box flexDirection="column" paddingX={1} width={width} {...border}>
+        <Text wrap="truncate-end">
+          {title} · <FieldText field={v.state} dim={stale} /> · <ToneText tone="normal" dim={stale}>v{v.version}</ToneText> ·{' '}
+          <ToneText tone="dim">{v.endpoint}</ToneText>
+        </Text>
+        <Text wrap="truncate-end">
+          <FieldText field={v.health} />
+          {v.reason ? (
+            <ToneText tone={v.health.tone}>: {v.reason}</ToneText>
+          ) : (
+            <ToneText tone="normal" dim={stale}>
+              {' '}
+              {v.latency} · term {v.raftTerm} · index {v.raftIndex} applied {v.appliedIndex}
+            </ToneText>
+          )}
+        </Text>
+        <Text wrap="truncate-end">
+          <ToneText tone="normal" dim={stale}>db {v.dbSize}</ToneText> · in use <FieldText field={v.inUse} dim={stale} /> · quota{' '}
+          <FieldText field={v.quota} dim={stale} /> · alarms <FieldText field={v.alarms} dim={stale} />
+        </Text>
+        {(stale || v.errors.tone !== 'dim') && (
+          <Text wrap="truncate-end">
+            <FieldText field={v.seen} /> {v.errors.tone !== 'dim' && <>· errors <FieldText field={v.errors} /></>}
+          </Text>
+        )}
+      </Box>
+    );
+  }
+  return (
+    <Box flexDirection="column" paddingX={1} width={width} {...border}>
+      {title}
+      <Row label="endpoint">{v.endpoint}</Row>
+      <Row label="state">
+        <FieldText field={v.state} dim={stale} /> · <ToneText tone="normal" dim={stale}>v{v.version}</ToneText>
+      </Row>
+      <Row label="health">
+        <FieldText field={v.health} /> {v.latency !== '-' && <>· {v.latency}</>}
+      </Row>
+      {v.reason && (
+        <Box height={2}>
+          <Text wrap="wrap">
+            <ToneText tone={v.health.tone}>{v.reason}</ToneText>
+          </Text>
+        </Box>
+      )}
+      <Row label="term">
+        <ToneText tone="normal" dim={stale}>{v.raftTerm}</ToneText>
+      </Row>
+      <Row label="index">
+        <ToneText tone="normal" dim={stale}>{v.raftIndex} · applied {v.appliedIndex}</ToneText>
+      </Row>
+      <Row label="db size">
+        <ToneText tone="normal" dim={stale}>{v.dbSize}</ToneText>
+      </Row>
+      <Row label="in use">
+        <FieldText field={v.inUse} dim={stale} />
+      </Row>
+      <Row label="quota">
+        <FieldText field={v.quota} dim={stale} />
+      </Row>
+      <Row label="alarms">
+        <FieldText field={v.alarms} dim={stale} />
+      </Row>
+      <Row label="errors">
+        <FieldText field={v.errors} dim={stale} />
+      </Row>
+      <Row label="seen">
+        <FieldText field={v.seen} />
+      </Row>
+    </Box>
+  );
+}
+
+/** Rows a pane needs at most (a down member's reason takes two more in the wide form). */
+export const PANE_HEIGHT: Record<PaneVariant, number> = { wide: 16, compact: 6, line: 1 };

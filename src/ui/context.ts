@@ -1,0 +1,19 @@
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import type { CockpitState, CockpitStore } from '../state/store.js';
+import type { Theme } from './theme.js';
+
+export const StoreContext = createContext<CockpitStore | null>(null);
+export const ThemeContext = createContext<Theme | null>(null);
+
+export function useCockpit<T>(selector: (s: CockpitState) => T): T {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('StoreContext missing');
+  return useStore(store, selector);
+}
+
+export function useTheme(): Theme {
+  const theme = useContext(ThemeContext);
+  if (!theme) throw new Error('ThemeContext missing');
+  return theme;
+}

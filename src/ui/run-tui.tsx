@@ -1,0 +1,62 @@
+import { render } from 'ink';
+import type { CliOptions } from '../cli/args.js';
+import type { Session } from '../cli/session.js';
+import { Root } from './Root.js';
+import { chooseTheme } from './theme.js';
+
+const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
+const LEAVE_ALT_SCREEN = '\x1b[?1049l';
+
+/**
+ * Full-screen cockpit. The alternate screen is left on every way out: q,
+ * Ctrl-C, SIGTERM/SIGHUP and a crash, so the user's terminal comes back intact.
+ */
+export async function runTui(session: Session, _opts: CliOptions): Promise<number> {
+  const out = process.stdout;
+  if (!out.isTTY) {
+    process.stderr.write('etcd-cockpit: the live view needs a terminal; use `etcd-cockpit status` in scripts\n');
+    return 2;
+  }
+  const theme = chooseTheme();
+  let restored = false;
+  const restore = (): void => {
+    if (restored) return;
+    restored = true;
+    out.write(LEAVE_ALT_SCREEN);
+  };
+  process.on('exit', restore);
+
+  out.write(ENTER_ALT_SCREEN);
+  let resolveDone!: (code: number) => void;
+  const done = new Promise<number>((r) => (resolveDone = r));
+  const quit = (code = 0): void => resolveDone(code);
+
+  const onSignal = (): void => quit(0);
+  const onCrash = (err: unknown): void => {
+    instance.unmount();
+    restore();
+    process.stderr.write(`etcd-cockpit crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(70);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+
+  const instance = render(<Root store={session.store} theme={theme} onQuit={() => quit(0)} />, {
+    exitOnCtrlC: false,
+    patchConsole: false,
+    incrementalRendering: true,
+    maxFps: 20,
+  });
+  session.poller.start();
+  const code = await done;
+  session.poller.stop();
+  instance.unmount();
+  restore();
+  for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.off(sig, onSignal);
+  process.off('uncaughtException', onCrash);
+  process.off('unhandledRejection', onCrash);
+  return code;
+}
