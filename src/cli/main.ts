@@ -24,6 +24,9 @@ export async function main(argv: string[]): Promise<number> {
     const session = await openSession(plan, opts);
     try {
       if (opts.command === 'status') return await runStatus(session, opts);
+      if (!process.stdout.isTTY) throw new UsageError('the live view needs a terminal; use `etcd-cockpit status` in scripts');
+      // First answers arrive while Ink (~0.5 s to import) is still loading.
+      session.poller.start();
       const { runTui } = await import('../ui/run-tui.js');
       return await runTui(session, opts);
     } finally {

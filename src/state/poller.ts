@@ -90,12 +90,11 @@ export class Poller {
     this.inFlight.add(endpoint);
     try {
       const client = this.clientFor(endpoint);
-      const result = await probeMember(client);
+      // /metrics is a separate HTTPS connection: fetch it alongside, not after, the probe.
+      const [result] = await Promise.all([probeMember(client), this.refreshQuota(endpoint)]);
       if (this.stopped) return;
       this.store.getState().applyProbe(endpoint, result, this.now());
-      if (result.ok) {
-        await Promise.all([this.refreshMemberList(client), this.refreshQuota(endpoint)]);
-      }
+      if (result.ok) await this.refreshMemberList(client);
     } finally {
       this.inFlight.delete(endpoint);
     }

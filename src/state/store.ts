@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { MemberListEntry, MemberSample, MemberState } from '../core/cluster/types.js';
 import type { ProbeResult } from '../adapters/etcd/probe.js';
+import { latencyBucket, latencyStep } from '../core/view/member-view.js';
 
 export type Overlay = 'none' | 'help';
 
@@ -29,6 +30,9 @@ export function createCockpitStore(init: {
   members: { endpoint: string; name?: string }[];
   readOnly?: boolean;
 }): CockpitStore {
+  // When each member last answered. Kept outside the reactive state: it moves on
+  // every poll, and only matters once a member stops answering.
+  const answeredAt = new Map<string, number>();
   return createStore<CockpitState>()((set, get) => ({
     clusterName: init.clusterName,
     order: init.members.map((m) => m.endpoint),
@@ -45,7 +49,8 @@ export function createCockpitStore(init: {
     applyProbe(endpoint, result, now) {
       const prev = get().members[endpoint];
       if (!prev) return;
-      const next = nextMemberState(prev, result, now, get().memberList);
+      if (result.ok) answeredAt.set(endpoint, now);
+      const next = nextMemberState(prev, result, now, answeredAt.get(endpoint), get().memberList);
       if (next !== prev) set((s) => ({ members: { ...s.members, [endpoint]: next } }));
     },
 
@@ -86,6 +91,7 @@ export function nextMemberState(
   prev: MemberState,
   result: ProbeResult,
   now: number,
+  lastAnswered: number | undefined,
   memberList?: MemberListEntry[],
 ): MemberState {
   if (!result.ok) {
@@ -93,11 +99,12 @@ export function nextMemberState(
       ...prev,
       health: result.kind,
       reason: result.reason,
+      lastSeen: lastAnswered,
       downSince: prev.downSince ?? now,
     };
     return sameState(prev, next) ? prev : next;
   }
-  const sample = result.sample;
+  const sample = { ...result.sample, latencyMs: stableLatency(prev.last?.latencyMs, result.sample.latencyMs) };
   const listed = memberList?.find((e) => e.id === sample.memberId);
   const degradedReason = degradation(sample);
   const next: MemberState = {
@@ -106,10 +113,21 @@ export function nextMemberState(
     health: degradedReason ? 'degraded' : 'ok',
     reason: degradedReason,
     last: sameSample(prev.last, sample) ? prev.last : sample,
-    lastSeen: now,
+    lastSeen: undefined,
     downSince: undefined,
   };
   return sameState(prev, next) ? prev : next;
+}
+
+/**
+ * Keeps the shown latency until a new one is clearly in another step (past the
+ * step's edge by a factor of two): jitter around an edge must not redraw the
+ * pane on every poll.
+ */
+export function stableLatency(previous: number | undefined, next: number): number {
+  if (previous === undefined || latencyBucket(previous) === latencyBucket(next)) return previous ?? next;
+  const { low, high } = latencyStep(previous);
+  return next > high * 2 || next < low / 2 ? next : previous;
 }
 
 function degradation(sample: MemberSample): string | undefined {

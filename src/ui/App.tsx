@@ -39,7 +39,9 @@ export function App({ onQuit }: { onQuit: () => void }) {
     <Box flexDirection="column" height={height} width={columns}>
       <Header clusterName={state.clusterName} summary={summary} readOnly={state.readOnly} />
       {state.overlay === 'help' ? (
-        <HelpScreen actions={actions} state={state} />
+        <Box flexDirection="column" flexGrow={1}>
+          <HelpScreen actions={actions} state={state} />
+        </Box>
       ) : (
         <Box flexDirection={layout.variant === 'wide' ? 'row' : 'column'} flexWrap="wrap" flexGrow={1}>
           {members.map((m, i) => (

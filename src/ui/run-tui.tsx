@@ -8,15 +8,11 @@ const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
 
 /**
- * Full-screen cockpit. The alternate screen is left on every way out: q,
+ * Full-screen cockpit (the poller is already running). The alternate screen is left on every way out: q,
  * Ctrl-C, SIGTERM/SIGHUP and a crash, so the user's terminal comes back intact.
  */
 export async function runTui(session: Session, _opts: CliOptions): Promise<number> {
   const out = process.stdout;
-  if (!out.isTTY) {
-    process.stderr.write('etcd-cockpit: the live view needs a terminal; use `etcd-cockpit status` in scripts\n');
-    return 2;
-  }
   const theme = chooseTheme();
   let restored = false;
   const restore = (): void => {
@@ -48,9 +44,8 @@ export async function runTui(session: Session, _opts: CliOptions): Promise<numbe
     exitOnCtrlC: false,
     patchConsole: false,
     incrementalRendering: true,
-    maxFps: 20,
+    maxFps: 60, // a key press must not wait behind a poll-driven frame
   });
-  session.poller.start();
   const code = await done;
   session.poller.stop();
   instance.unmount();

@@ -8,17 +8,14 @@ export type ProbeResult =
   | { ok: false; kind: 'timeout' | 'unreachable' | 'error'; reason: string };
 
 /**
- * One poll of one member: status, its alarms and a linearizable read (what
- * `etcdctl endpoint health` does), all in parallel so a slow part costs one
- * deadline, not three.
+ * One poll of one member: status and a linearizable read (what `etcdctl
+ * endpoint health` does), in parallel so a slow part costs one deadline, not
+ * two. Alarms come from the status' `errors`: an Alarm GET request goes
+ * through raft and would append an entry to the log on every poll.
  */
 export async function probeMember(client: Etcd3): Promise<ProbeResult> {
   const started = performance.now();
-  const [status, alarms, read] = await Promise.allSettled([
-    client.maintenance.status(),
-    client.maintenance.alarm({ action: 'Get', memberID: '0', alarm: 'None' }),
-    client.get('health').exists(),
-  ]);
+  const [status, read] = await Promise.allSettled([client.maintenance.status(), client.get('health').exists()]);
   const latencyMs = Math.round(performance.now() - started);
   if (status.status === 'rejected') {
     const explained = explainEtcdError(status.reason);
@@ -30,10 +27,7 @@ export async function probeMember(client: Etcd3): Promise<ProbeResult> {
   const readFailure = read.status === 'rejected' ? explainEtcdError(read.reason) : undefined;
   // A permission error still proves the member served the read through raft.
   const quorumRead = !readFailure || readFailure.kind === 'permission' ? 'ok' : 'failed';
-  const memberAlarms =
-    alarms.status === 'fulfilled'
-      ? alarms.value.alarms.filter((a) => idToHex(a.memberID) === memberId).map((a) => a.alarm)
-      : [];
+  const { alarms, otherErrors } = splitStatusErrors(s.errors);
   return {
     ok: true,
     sample: {
@@ -48,8 +42,8 @@ export async function probeMember(client: Etcd3): Promise<ProbeResult> {
       raftAppliedIndex: Number(s.raftAppliedIndex),
       revision: Number(s.header.revision),
       isLearner: s.isLearner,
-      errors: s.errors,
-      alarms: memberAlarms,
+      errors: otherErrors,
+      alarms: alarms.filter((a) => a.memberId === memberId).map((a) => a.alarm),
       quorumRead,
       quorumReadReason: quorumRead === 'failed' ? readFailure?.message : undefined,
       latencyMs,
@@ -67,4 +61,18 @@ export async function listMembers(client: Etcd3): Promise<MemberListEntry[]> {
     isLearner: Boolean(m.isLearner),
     started: m.name !== '' && m.clientURLs.length > 0,
   }));
+}
+
+const ALARM_TEXT = /^memberID:(\d+) alarm:([A-Z_]+)\s*$/;
+
+/** etcd lists every raised alarm of the cluster in each member's status errors as `memberID:<dec> alarm:NOSPACE `. */
+export function splitStatusErrors(errors: string[]): { alarms: { memberId: string; alarm: string }[]; otherErrors: string[] } {
+  const alarms: { memberId: string; alarm: string }[] = [];
+  const otherErrors: string[] = [];
+  for (const text of errors) {
+    const match = text.match(ALARM_TEXT);
+    if (match) alarms.push({ memberId: idToHex(match[1]!), alarm: match[2]! });
+    else otherErrors.push(text);
+  }
+  return { alarms, otherErrors };
 }

@@ -20,6 +20,7 @@ export interface MemberSample {
   latencyMs: number;
 }
 
+
 export interface MemberListEntry {
   id: string;
   name: string;
@@ -42,6 +43,7 @@ export interface MemberState {
   reason?: string;
   /** Last successful sample; kept (and shown dimmed) while the member is down. */
   last?: MemberSample;
+  /** When it last answered; set once it stops answering (while it answers it is live). */
   lastSeen?: number;
   /** When it stopped answering (undefined while it answers). */
   downSince?: number;

@@ -29,7 +29,7 @@ const RULES: Rule[] = [
     explain: () => 'server certificate is not signed by the CA given in --cacert (unknown CA)',
   },
   {
-    test: /does not match certificate's altnames: Host: (\S+?)\.? is not in the cert's altnames: ([^.]*)/i,
+    test: /does not match certificate's altnames: Host: (\S+?)\.? is not in the cert's altnames: (.*?)\.?(?: Resolution note|\n|$)/i,
     kind: 'tls',
     explain: (m) => `server certificate does not cover "${m[1]}" (its SANs: ${m[2]})`,
   },
@@ -46,7 +46,8 @@ const RULES: Rule[] = [
   {
     test: /user name is empty|user name not found/i,
     kind: 'auth',
-    explain: () => 'authentication is enabled and no valid user was given: pass --user (password via ETCDCTL_PASSWORD or prompt)',
+    explain: () =>
+      "auth is on and this client is no etcd user (the certificate's CN counts as the user name): pass --user root, password via ETCDCTL_PASSWORD, --password-file or the prompt",
   },
   {
     test: /permission denied/i,

@@ -13,8 +13,8 @@ export function parseInventory(text: string, sourcePath: string): Inventory {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
-    const pos = first.linePos?.[0];
-    const where = pos ? `${sourcePath}:${pos.line}:${pos.col}` : sourcePath;
+    const { line, col } = lineCounter.linePos(first.pos[0]);
+    const where = `${sourcePath}:${line}:${col}`;
     throw new InventoryError(`${where}: ${first.message.split('\n')[0]}`);
   }
   return new Reader(doc, lineCounter, sourcePath).inventory();

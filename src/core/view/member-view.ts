@@ -58,7 +58,7 @@ export function memberView(m: MemberState, now: number, memberList?: MemberListE
     state: listed ? { text: listed.started ? 'started' : 'unstarted', tone: listed.started ? 'normal' : 'warning' } : { text: '?', tone: 'dim' },
     health: healthField(m),
     reason: m.health === 'ok' || m.health === 'unknown' ? '' : (m.reason ?? ''),
-    latency: up && s ? `${s.latencyMs} ms` : '-',
+    latency: up && s ? latencyBucket(s.latencyMs) : '-',
     raftTerm: s ? String(s.raftTerm) : '?',
     raftIndex: s ? String(s.raftIndex) : '?',
     appliedIndex: s ? String(s.raftAppliedIndex) : '?',
@@ -106,6 +106,25 @@ function seenField(m: MemberState, now: number): Field {
     const last = m.lastSeen ? `, last seen ${formatClock(m.lastSeen)}` : ', never seen';
     return { text: since + last, tone: 'critical' };
   }
-  if (m.lastSeen) return { text: 'live', tone: 'healthy' };
-  return { text: 'not yet', tone: 'dim' };
+  if (m.health === 'unknown') return { text: 'not yet', tone: 'dim' };
+  return { text: 'live', tone: 'healthy' };
+}
+
+const LATENCY_STEPS_MS = [10, 100, 1000];
+
+/**
+ * Latency in decade steps ("<10 ms", "<100 ms", "<1 s", "≥1 s"): exact
+ * milliseconds jitter on every poll and would redraw every pane every second
+ * over the user's SSH link for no insight. `status -o json` has the exact value.
+ */
+export function latencyBucket(ms: number): string {
+  const { high } = latencyStep(ms);
+  if (high === Infinity) return '≥1 s';
+  return high >= 1000 ? '<1 s' : `<${high} ms`;
+}
+
+export function latencyStep(ms: number): { low: number; high: number } {
+  const index = LATENCY_STEPS_MS.findIndex((limit) => ms < limit);
+  if (index === -1) return { low: LATENCY_STEPS_MS.at(-1)!, high: Infinity };
+  return { low: index === 0 ? 0 : LATENCY_STEPS_MS[index - 1]!, high: LATENCY_STEPS_MS[index]! };
 }

@@ -89,7 +89,7 @@ export function statusJson(
         alarms: s?.alarms ?? [],
         errors: s?.errors ?? [],
         stale: view.stale,
-        lastSeen: m.lastSeen ? new Date(m.lastSeen).toISOString() : null,
+        lastSeen: view.stale ? (m.lastSeen ? new Date(m.lastSeen).toISOString() : null) : m.last ? new Date(now).toISOString() : null,
         downSince: m.downSince ? new Date(m.downSince).toISOString() : null,
       };
     }),

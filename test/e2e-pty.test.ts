@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCluster } from './helpers/cluster.js';
+import { BIN } from './helpers/cli.js';
+import { PtyScreen } from './helpers/pty-screen.js';
+
+type Cluster = Awaited<ReturnType<typeof startTestCluster>>;
+let cluster: Cluster;
+let screen: PtyScreen | undefined;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+});
+afterAll(async () => {
+  screen?.kill();
+  await cluster?.cleanup();
+});
+
+function env(): Record<string, string> {
+  const e: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TERM: 'xterm-256color' };
+  return e; // no CI variable: this is an interactive terminal
+}
+
+const header = (s: string): string => s.split('\n')[0] ?? '';
+
+describe('the built command in a real pseudo-terminal against a real cluster', () => {
+  it('shows 3 panes and one leader, a killed member within 3 s, answers keys during a hang, and recovers', async () => {
+    screen = new PtyScreen(process.execPath, [BIN, '-f', cluster.inventoryPath], { columns: 120, rows: 40, env: env() });
+
+    await screen.waitFor((s) => /3\/3 answering/.test(header(s)) && (s.match(/★ leader/g) ?? []).length === 1, 10_000, 'first frame with 3 healthy members');
+    const first = screen.text();
+    for (const n of cluster.nodes) expect(first).toContain(n.name);
+
+    const leaderName = cluster.nodes.map((n) => n.name).find((name) => new RegExp(`${name} ★ leader`).test(first))!;
+    const followers = cluster.nodes.map((n) => n.name).filter((n) => n !== leaderName);
+    const [killed, stopped] = [followers[0]!, followers[1]!];
+
+    cluster.members.get(killed)!.signal('SIGKILL');
+    const downAfter = await screen.waitFor(
+      (s) => /2\/3 answering/.test(header(s)) && /quorum OK/.test(header(s)) && /DOWN/.test(s),
+      3000,
+      `${killed} shown down with quorum OK 2/3`,
+    );
+    expect(downAfter).toBeLessThan(3000);
+
+    cluster.members.get(stopped)!.signal('SIGSTOP');
+    try {
+      expect(await screen.typeAndTime('?', 'Keys', 1000)).toBeLessThan(100);
+      screen.type('\x1b');
+      await screen.waitFor((s) => !s.includes('Keys'), 1000, 'help closed');
+
+      await screen.waitFor((s) => /quorum LOST/.test(header(s)), 8000, 'quorum LOST in the header');
+      // Keys still answer quickly while two members are gone.
+      expect(await screen.typeAndTime('?', 'Keys', 1000)).toBeLessThan(100);
+      screen.type('\x1b');
+    } finally {
+      cluster.members.get(stopped)!.signal('SIGCONT');
+    }
+    await screen.waitFor((s) => /2\/3 answering/.test(header(s)) && /quorum OK/.test(header(s)), 10_000, `${stopped} back by itself`);
+
+    screen.type('q');
+    expect(await screen.waitForExit(5000)).toBe(0);
+    expect(screen.raw).toContain('\x1b[?1049h');
+    expect(screen.raw.lastIndexOf('\x1b[?1049l')).toBeGreaterThan(screen.raw.lastIndexOf('\x1b[?1049h'));
+  });
+
+  it('leaves the alternate screen on SIGTERM too', async () => {
+    const s = new PtyScreen(process.execPath, [BIN, '-f', cluster.inventoryPath], { columns: 80, rows: 24, env: env() });
+    try {
+      await s.waitFor((text) => /answering/.test(header(text)), 10_000, 'first frame');
+      process.kill(s.pid, 'SIGTERM');
+      await s.waitForExit(5000);
+      expect(s.raw.lastIndexOf('\x1b[?1049l')).toBeGreaterThan(s.raw.lastIndexOf('\x1b[?1049h'));
+    } finally {
+      s.kill();
+    }
+  });
+});

@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { render as inkTestingRender } from 'ink-testing-library';
+import { startTestCluster } from './helpers/cluster.js';
+import { KEYS, renderAt, tick } from './helpers/render.js';
+import { Root } from '../src/ui/Root.js';
+import { createCockpitStore, type CockpitStore } from '../src/state/store.js';
+import { Poller } from '../src/state/poller.js';
+import { chooseTheme, loadTheme } from '../src/ui/theme.js';
+import { ACTIONS } from '../src/ui/actions.js';
+import { keyLabel } from '../src/ui/keys.js';
+import type { MemberSample } from '../src/core/cluster/types.js';
+import chalk from 'chalk';
+
+type Cluster = Awaited<ReturnType<typeof startTestCluster>>;
+let cluster: Cluster;
+let store: CockpitStore;
+let poller: Poller;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  store = createCockpitStore({ clusterName: 'test', members: cluster.nodes.map((n) => ({ endpoint: n.clientUrl, name: n.name })) });
+  const tls = { ca: readFileSync(cluster.tls.cacert), cert: readFileSync(cluster.tls.cert), key: readFileSync(cluster.tls.key) };
+  poller = new Poller(store, { intervalMs: 1000, clientOptions: () => ({ tls, credentials: {}, deadlineMs: 1000 }) });
+  await poller.pollOnce();
+});
+afterAll(async () => {
+  poller?.stop();
+  await cluster?.cleanup();
+});
+
+const dark = loadTheme('dark');
+const ANSI_COLOUR = /\x1b\[(3\d|9\d|38;)/;
+
+function countMatches(text: string, re: RegExp): number {
+  return (text.match(re) ?? []).length;
+}
+
+describe('the live view on a real cluster', () => {
+  it('shows a pane per member with exactly one leader at 120x40', () => {
+    const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} />, { columns: 120, rows: 40 });
+    const frame = ui.lastFrame();
+    ui.unmount();
+    for (const n of cluster.nodes) expect(frame).toContain(n.name);
+    expect(countMatches(frame, /★ leader/g)).toBe(1);
+    expect(frame).toMatch(/3\/3 answering/);
+    expect(frame).toMatch(/quorum OK · tolerates 1/);
+    expect(frame).toMatch(/quota\s+0(\.0)?% of 2 GiB/);
+  });
+
+  it('fits 80x24: compact panes, every line within 80 columns, nothing past row 23', () => {
+    const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} />, { columns: 80, rows: 24 });
+    const lines = ui.lastFrame().split('\n');
+    ui.unmount();
+    expect(lines.length).toBeLessThanOrEqual(23);
+    expect(Math.max(...lines.map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').length))).toBeLessThanOrEqual(80);
+    expect(countMatches(lines.join('\n'), /★ leader/g)).toBe(1);
+    expect(lines.at(-1)).toContain('? help');
+  });
+
+  it('follows a live resize from 200x60 down to 80x24', async () => {
+    const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} />, { columns: 200, rows: 60 });
+    expect(ui.lastFrame()).toContain('endpoint'); // wide panes list fields by label
+    await ui.resize(80, 24);
+    const small = ui.lastFrame();
+    ui.unmount();
+    expect(small).not.toContain('endpoint ');
+    expect(small.split('\n').length).toBeLessThanOrEqual(23);
+  });
+
+  it('is rendered by ink-testing-library as well (100 columns)', () => {
+    const { lastFrame, unmount } = inkTestingRender(<Root store={store} theme={dark} onQuit={() => {}} />);
+    const frame = lastFrame() ?? '';
+    unmount();
+    expect(countMatches(frame, /★ leader/g)).toBe(1);
+  });
+});
+
+describe('keys come from the action registry', () => {
+  it('? opens help listing every action with its keys; Esc closes it', async () => {
+    const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} />, { columns: 120, rows: 40 });
+    await ui.press('?');
+    const help = ui.lastFrame();
+    for (const action of ACTIONS) {
+      expect(help).toContain(action.label);
+      expect(help).toContain(action.keys.map(keyLabel).join(' '));
+    }
+    await ui.press(KEYS.escape);
+    await tick(80);
+    expect(ui.lastFrame()).not.toContain('Keys');
+    ui.unmount();
+  });
+
+  it('the footer shows the registry footer actions', () => {
+    const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} />, { columns: 120, rows: 40 });
+    const footer = ui.lastFrame().split('\n').at(-1) ?? '';
+    ui.unmount();
+    for (const a of ACTIONS.filter((x) => x.footer)) expect(footer).toContain(a.label);
+  });
+
+  it('arrows, Tab and h/l move the selection', async () => {
+    store.setState({ selected: 0 });
+    const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} />, { columns: 120, rows: 40 });
+    await ui.press(KEYS.right);
+    expect(store.getState().selected).toBe(1);
+    await ui.press('l');
+    expect(store.getState().selected).toBe(2);
+    await ui.press(KEYS.tab);
+    expect(store.getState().selected).toBe(0);
+    await ui.press('h');
+    expect(store.getState().selected).toBe(2);
+    ui.unmount();
+  });
+
+  it('q quits', async () => {
+    let quit = false;
+    const ui = renderAt(<Root store={store} theme={dark} onQuit={() => (quit = true)} />, { columns: 120, rows: 40 });
+    await ui.press('q');
+    ui.unmount();
+    expect(quit).toBe(true);
+  });
+});
+
+describe('states and themes', () => {
+  const sample = (id: string, leader: string): MemberSample => ({
+    memberId: id, clusterId: 'c', version: '3.5.30', dbSize: 1000, dbSizeInUse: 900, leaderId: leader, raftTerm: 2,
+    raftIndex: 10, raftAppliedIndex: 10, revision: 5, isLearner: false, errors: [], alarms: [], quorumRead: 'ok', latencyMs: 3,
+  });
+
+  it('a down member says why and since when, and the header counts it', async () => {
+    const s = createCockpitStore({ clusterName: 'x', members: [{ endpoint: 'a', name: 'a' }, { endpoint: 'b', name: 'b' }, { endpoint: 'c', name: 'c' }] });
+    s.getState().applyProbe('a', { ok: true, sample: sample('1', '1') }, Date.now());
+    s.getState().applyProbe('b', { ok: true, sample: sample('2', '1') }, Date.now());
+    s.getState().applyProbe('c', { ok: true, sample: sample('3', '1') }, Date.now() - 5000);
+    s.getState().applyProbe('c', { ok: false, kind: 'unreachable', reason: 'connection refused at 10.0.0.3:2379 (etcd not running or not listening there)' }, Date.now() - 4000);
+    const ui = renderAt(<Root store={s} theme={dark} onQuit={() => {}} />, { columns: 120, rows: 40 });
+    const frame = ui.lastFrame();
+    ui.unmount();
+    expect(frame).toContain('2/3 answering');
+    expect(frame).toContain('quorum OK · tolerates 0');
+    expect(frame).toContain('DOWN');
+    expect(frame).toContain('connection refused at 10.0.0.3:2379');
+    expect(frame).toMatch(/down since \d\d:\d\d:\d\d \([45]s\)/);
+  });
+
+  it('an alarm shows in the header', () => {
+    const s = createCockpitStore({ clusterName: 'x', members: [{ endpoint: 'a', name: 'a' }] });
+    s.getState().applyProbe('a', { ok: true, sample: { ...sample('1', '1'), alarms: ['NOSPACE'] } }, Date.now());
+    const ui = renderAt(<Root store={s} theme={dark} onQuit={() => {}} />, { columns: 120, rows: 40 });
+    const frame = ui.lastFrame();
+    ui.unmount();
+    expect(frame).toContain('ALARM NOSPACE on a');
+  });
+
+  it('NO_COLOR gives the monochrome theme: no colour codes, while the dark theme does colour', () => {
+    const level = chalk.level;
+    chalk.level = 3; // as on a colour terminal; under test Ink would otherwise drop every colour
+    try {
+      const theme = chooseTheme({ NO_COLOR: '1' });
+      expect(theme.monochrome).toBe(true);
+      const mono = renderAt(<Root store={store} theme={theme} onQuit={() => {}} />, { columns: 120, rows: 40 });
+      const monoFrame = mono.lastFrame();
+      mono.unmount();
+      expect(monoFrame).not.toMatch(ANSI_COLOUR);
+      expect(countMatches(monoFrame, /★ leader/g)).toBe(1);
+
+      const colour = renderAt(<Root store={store} theme={chooseTheme({})} onQuit={() => {}} />, { columns: 120, rows: 40 });
+      const colourFrame = colour.lastFrame();
+      colour.unmount();
+      expect(colourFrame).toMatch(ANSI_COLOUR);
+    } finally {
+      chalk.level = level;
+    }
+  });
+
+  it('a broken theme file is refused with a clear error', () => {
+    expect(() => loadTheme('no-such-theme')).toThrow(/theme no-such-theme: cannot load .*no-such-theme\.json/);
+  });
+});
