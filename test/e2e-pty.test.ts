@@ -22,6 +22,23 @@ function env(): Record<string, string> {
 
 const header = (s: string): string => s.split('\n')[0] ?? '';
 
+/**
+ * Opens and closes help five times; the median time until the screen answers
+ * must be under 100 ms (one slow press on a busy 2-core machine is not the
+ * program's doing, a slow median is).
+ */
+async function expectKeysAnswer(s: PtyScreen): Promise<void> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    times.push(await s.typeAndTime('?', 'Keys', 1000));
+    s.type('\x1b');
+    await s.waitFor((text) => !text.includes('Keys'), 1000, 'help closed');
+  }
+  times.sort((a, b) => a - b);
+  expect(times[2]).toBeLessThan(100);
+  expect(times[4]).toBeLessThan(500);
+}
+
 describe('the built command in a real pseudo-terminal against a real cluster', () => {
   it('shows 3 panes and one leader, a killed member within 3 s, answers keys during a hang, and recovers', async () => {
     screen = new PtyScreen(process.execPath, [BIN, '-f', cluster.inventoryPath], { columns: 120, rows: 40, env: env() });
@@ -44,14 +61,11 @@ describe('the built command in a real pseudo-terminal against a real cluster', (
 
     cluster.members.get(stopped)!.signal('SIGSTOP');
     try {
-      expect(await screen.typeAndTime('?', 'Keys', 1000)).toBeLessThan(100);
-      screen.type('\x1b');
-      await screen.waitFor((s) => !s.includes('Keys'), 1000, 'help closed');
+      await expectKeysAnswer(screen);
 
       await screen.waitFor((s) => /quorum LOST/.test(header(s)), 8000, 'quorum LOST in the header');
       // Keys still answer quickly while two members are gone.
-      expect(await screen.typeAndTime('?', 'Keys', 1000)).toBeLessThan(100);
-      screen.type('\x1b');
+      await expectKeysAnswer(screen);
     } finally {
       cluster.members.get(stopped)!.signal('SIGCONT');
     }

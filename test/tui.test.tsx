@@ -11,6 +11,11 @@ import { ACTIONS } from '../src/ui/actions.js';
 import { keyLabel } from '../src/ui/keys.js';
 import type { MemberSample } from '../src/core/cluster/types.js';
 import chalk from 'chalk';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OperationRunner } from '../src/state/operation-runner.js';
+import { AuditLog } from '../src/adapters/audit-log.js';
 
 type Cluster = Awaited<ReturnType<typeof startTestCluster>>;
 let cluster: Cluster;
@@ -175,5 +180,84 @@ describe('states and themes', () => {
 
   it('a broken theme file is refused with a clear error', () => {
     expect(() => loadTheme('no-such-theme')).toThrow(/theme no-such-theme: cannot load .*no-such-theme\.json/);
+  });
+});
+
+describe('mutating actions: one confirmation path', () => {
+  function runnerFor(auditPath: string) {
+    return new OperationRunner(
+      store,
+      (log) => ({
+        clientFor: (e) => poller.clientFor(e),
+        members: () => store.getState().order.map((e) => store.getState().members[e]!),
+        log,
+        longDeadlineMs: 30_000,
+        pauseMs: 0,
+      }),
+      new AuditLog(auditPath),
+      { cluster: 'test' },
+    );
+  }
+
+  it('asks with Cancel focused; Enter there cancels and the audit log says so', async () => {
+    const audit = join(mkdtempSync(join(tmpdir(), 'cockpit-audit-')), 'audit.log');
+    const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} operations={runnerFor(audit)} />, { columns: 120, rows: 40 });
+    await ui.press('D');
+    const dialog = ui.lastFrame();
+    expect(dialog).toContain('defrag cluster');
+    expect(dialog).toContain('[ Cancel ]');
+    expect(dialog).not.toContain('[ Confirm ]');
+    await ui.press('\r');
+    expect(store.getState().confirm).toBeUndefined();
+    expect(ui.lastFrame()).toContain('defrag cluster: cancelled, nothing changed');
+    ui.unmount();
+    expect(JSON.parse(readFileSync(audit, 'utf8').trim())).toMatchObject({ action: 'defrag', result: 'cancelled' });
+  });
+
+  it('Tab then Enter runs it; progress shows in the events pane', async () => {
+    const audit = join(mkdtempSync(join(tmpdir(), 'cockpit-audit-')), 'audit.log');
+    store.setState({ selected: 0 });
+    const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} operations={runnerFor(audit)} />, { columns: 120, rows: 40 });
+    await ui.press('d');
+    await ui.press(KEYS.tab);
+    expect(ui.lastFrame()).toContain('[ Confirm ]');
+    await ui.press('\r');
+    for (let i = 0; i < 100 && !ui.lastFrame().includes(': done'); i++) await tick(50);
+    const frame = ui.lastFrame();
+    ui.unmount();
+    expect(frame).toMatch(/defrag etcd-\d: done/);
+    expect(frame).toMatch(/etcd-\d: .* -> .* in \d+ ms/);
+  });
+
+  it('what cannot be undone needs the typed cluster name', async () => {
+    const audit = join(mkdtempSync(join(tmpdir(), 'cockpit-audit-')), 'audit.log');
+    const runner = runnerFor(audit);
+    const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} operations={runner} />, { columns: 120, rows: 40 });
+    await ui.press('N');
+    expect(ui.lastFrame()).toContain('Type test and press Enter');
+    await ui.press('tes');
+    await ui.press('\r'); // wrong name: nothing happens
+    expect(store.getState().confirm).toBeDefined();
+    await ui.press(KEYS.escape);
+    await tick(80);
+    expect(store.getState().confirm).toBeUndefined();
+    ui.unmount();
+  });
+
+  it('--read-only: no mutating action in help, and their keys do nothing', async () => {
+    const ro = createCockpitStore({ clusterName: 'ro', members: cluster.nodes.map((n) => ({ endpoint: n.clientUrl, name: n.name })), readOnly: true });
+    for (const [endpoint, member] of Object.entries(store.getState().members)) {
+      if (member.last) ro.getState().applyProbe(endpoint, { ok: true, sample: member.last }, Date.now());
+    }
+    const ui = renderAt(<Root store={ro} theme={dark} onQuit={() => {}} />, { columns: 120, rows: 40 });
+    await ui.press('?');
+    const help = ui.lastFrame();
+    for (const a of ACTIONS.filter((x) => x.dangerous)) expect(help).not.toContain(a.label);
+    expect(help).toContain('read-only mode');
+    await ui.press(KEYS.escape);
+    for (const key of ['d', 'D', 'c', 'L', 'A', 'N']) await ui.press(key);
+    expect(ro.getState().confirm).toBeUndefined();
+    expect(ui.lastFrame()).toContain('READ-ONLY');
+    ui.unmount();
   });
 });

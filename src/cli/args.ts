@@ -1,11 +1,21 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './usage-error.js';
 
-export const COMMANDS = ['tui', 'status'] as const;
+export const COMMANDS = ['tui', 'status', 'defrag', 'compact', 'alarm', 'move-leader', 'nospace-recover', 'snapshot'] as const;
+/** Commands that change the cluster: refused in --read-only mode, confirmed unless --yes. */
+export const MUTATING: readonly Command[] = ['defrag', 'compact', 'move-leader', 'nospace-recover'];
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliOptions {
   command: Command;
+  /** Words after the command: `alarm disarm`, `move-leader etcd-2`, `snapshot save FILE`. */
+  args: string[];
+  member?: string;
+  force: boolean;
+  keep?: number;
+  yes: boolean;
+  auditLog?: string;
+  pauseMs: number;
   file?: string;
   endpoints?: string;
   cacert?: string;
@@ -36,6 +46,12 @@ const OPTIONS = {
   output: { type: 'string', short: 'o' },
   watch: { type: 'boolean', short: 'w' },
   'read-only': { type: 'boolean' },
+  member: { type: 'string' },
+  force: { type: 'boolean' },
+  keep: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+  'audit-log': { type: 'string' },
+  pause: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -51,7 +67,9 @@ export function parseCli(argv: string[]): CliOptions {
   const [first, ...rest] = positionals;
   const command = (first ?? 'tui') as Command;
   if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${first}" (commands: ${COMMANDS.join(', ')})`);
-  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  if (rest.length > 0 && (command === 'tui' || command === 'status')) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  const keep = values.keep === undefined ? undefined : Number(values.keep);
+  if (keep !== undefined && (!Number.isInteger(keep) || keep < 0)) throw new UsageError(`--keep must be a whole number of revisions, not "${values.keep}"`);
   if (values.password !== undefined) {
     throw new UsageError(
       'refusing --password on the command line (ps and shell history would show it): use ETCDCTL_PASSWORD, --password-file, or --user NAME to be prompted',
@@ -64,6 +82,13 @@ export function parseCli(argv: string[]): CliOptions {
   if (output !== 'table' && output !== 'json') throw new UsageError(`--output must be table or json, not "${output}"`);
   return {
     command,
+    args: rest,
+    member: values.member,
+    force: values.force ?? false,
+    keep,
+    yes: values.yes ?? false,
+    auditLog: values['audit-log'],
+    pauseMs: parseDuration(values.pause ?? '2s', '--pause', 0),
     file: values.file,
     endpoints: values.endpoints,
     cacert: values.cacert,
@@ -82,13 +107,13 @@ export function parseCli(argv: string[]): CliOptions {
 }
 
 /** "2s", "500ms", "1m" (etcdctl style); a bare number is seconds. */
-export function parseDuration(text: string, flag: string): number {
+export function parseDuration(text: string, flag: string, minMs = 50): number {
   const match = text.trim().match(/^(\d+(?:\.\d+)?)(ms|s|m)?$/);
   if (!match) throw new UsageError(`${flag} "${text}" is not a duration like 500ms, 2s or 1m`);
   const value = Number(match[1]);
   const unit = match[2] ?? 's';
   const ms = unit === 'ms' ? value : unit === 's' ? value * 1000 : value * 60_000;
-  if (ms < 50) throw new UsageError(`${flag} ${text} is too short (50ms at least)`);
+  if (ms < minMs) throw new UsageError(`${flag} ${text} is too short (${minMs}ms at least)`);
   return Math.round(ms);
 }
 
@@ -97,6 +122,16 @@ export const HELP = `etcd-cockpit: a terminal cockpit for etcd clusters
 Usage:
   etcd-cockpit [tui] [connection flags]      full-screen live view (default)
   etcd-cockpit status [-o table|json] [-w]   per-member status; exit 0 healthy, 1 degraded
+  etcd-cockpit defrag [--member NAME] [--force] [--pause 2s]
+                                             defragment one member, or all: followers first,
+                                             the leader last after moving leadership away
+  etcd-cockpit compact [--keep N]            compact history to the current revision (minus N)
+  etcd-cockpit alarm list|disarm             raised alarms; disarm asks for the cluster name
+  etcd-cockpit move-leader NAME              make NAME the leader
+  etcd-cockpit nospace-recover               compact, defragment all, disarm, prove a write
+  etcd-cockpit snapshot save [FILE] [--member NAME] | verify FILE | list [DIR]
+  etcd-cockpit runbook plan|run [--phase N] [--dry-run] -f cluster.yaml
+                                             bootstrap a TLS cluster with RBAC, phase by phase
 
 Connection (same as etcdctl; ETCDCTL_* environment variables work too):
   -f, --file cluster.yaml     inventory file (cluster name, nodes, TLS, password source)
@@ -111,6 +146,8 @@ Connection (same as etcdctl; ETCDCTL_* environment variables work too):
 Other:
   -o, --output table|json     status output format
   -w, --watch                 status: print again every interval
-  --read-only                 no mutating actions
+  --read-only                 no mutating actions (commands that change etcd are refused)
+  -y, --yes                   do not ask before changing the cluster (for scripts)
+  --audit-log FILE            where actions are recorded (default ~/.local/state/etcd-cockpit/audit.log)
   -h, --help, --version
 `;

@@ -2,15 +2,19 @@ import { HELP, parseCli } from './args.js';
 import { planConnection } from './connection.js';
 import { openSession } from './session.js';
 import { runStatus } from './commands/status.js';
+import { runOperationCommand } from './commands/operations.js';
+import { runRunbookCommand } from './commands/runbook.js';
 import { UsageError } from './usage-error.js';
 import { ConfigError } from '../adapters/etcd/tls-material.js';
 import { InventoryError } from '../core/inventory/parse.js';
+import { explainEtcdError } from '../core/errors/explain-etcd-error.js';
 
 const VERSION = '0.1.0';
 
 /** Returns the process exit code. Bad input: one line on stderr, exit 2. */
 export async function main(argv: string[]): Promise<number> {
   try {
+    if (argv[0] === 'runbook') return await runRunbookCommand(argv.slice(1));
     const opts = parseCli(argv);
     if (opts.help) {
       process.stdout.write(HELP);
@@ -24,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     const session = await openSession(plan, opts);
     try {
       if (opts.command === 'status') return await runStatus(session, opts);
+      if (opts.command !== 'tui') return await runOperationCommand(session, opts);
       if (!process.stdout.isTTY) throw new UsageError('the live view needs a terminal; use `etcd-cockpit status` in scripts');
       // First answers arrive while Ink (~0.5 s to import) is still loading.
       session.poller.start();
@@ -37,6 +42,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`etcd-cockpit: ${err.message}\n`);
       return 2;
     }
-    throw err;
+    // Anything else that etcd or the network threw: one plain line, no stack trace.
+    process.stderr.write(`etcd-cockpit: ${explainEtcdError(err).message}\n`);
+    return 1;
   }
 }

@@ -76,7 +76,8 @@ export class Poller {
     loop();
   }
 
-  private clientFor(endpoint: string): Etcd3 {
+  /** The client bound to one member (shared with polling; each call has its own deadline). */
+  clientFor(endpoint: string): Etcd3 {
     let client = this.clients.get(endpoint);
     if (!client) {
       client = createMemberClient(endpoint, this.options.clientOptions(endpoint));

@@ -2,8 +2,24 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { MemberListEntry, MemberSample, MemberState } from '../core/cluster/types.js';
 import type { ProbeResult } from '../adapters/etcd/probe.js';
 import { latencyBucket, latencyStep } from '../core/view/member-view.js';
+import type { OperationRequest } from '../core/operations/requests.js';
 
 export type Overlay = 'none' | 'help';
+
+export interface CockpitEvent {
+  at: number;
+  text: string;
+  tone: 'normal' | 'warning' | 'critical' | 'healthy';
+}
+
+/** A mutating action waiting for the user's yes (or the typed name). Cancel has the focus first. */
+export interface PendingConfirm {
+  request: OperationRequest;
+  focus: 'cancel' | 'confirm';
+  typed: string;
+}
+
+const MAX_EVENTS = 200;
 
 export interface CockpitState {
   clusterName: string;
@@ -14,6 +30,10 @@ export interface CockpitState {
   selected: number;
   overlay: Overlay;
   readOnly: boolean;
+  events: CockpitEvent[];
+  confirm?: PendingConfirm;
+  /** The action running now; one at a time. */
+  busy?: string;
 
   addMember(endpoint: string, name?: string): void;
   applyProbe(endpoint: string, result: ProbeResult, now: number): void;
@@ -21,6 +41,9 @@ export interface CockpitState {
   setMemberList(list: MemberListEntry[]): void;
   moveSelection(delta: number): void;
   setOverlay(overlay: Overlay): void;
+  addEvent(text: string, tone?: CockpitEvent['tone'], at?: number): void;
+  setConfirm(confirm: PendingConfirm | undefined): void;
+  setBusy(label: string | undefined): void;
 }
 
 export type CockpitStore = StoreApi<CockpitState>;
@@ -40,6 +63,7 @@ export function createCockpitStore(init: {
     selected: 0,
     overlay: 'none',
     readOnly: init.readOnly ?? false,
+    events: [],
 
     addMember(endpoint, name) {
       if (get().members[endpoint]) return;
@@ -78,6 +102,18 @@ export function createCockpitStore(init: {
 
     setOverlay(overlay) {
       set({ overlay });
+    },
+
+    addEvent(text, tone = 'normal', at = Date.now()) {
+      set((s) => ({ events: [...s.events, { at, text, tone }].slice(-MAX_EVENTS) }));
+    },
+
+    setConfirm(confirm) {
+      set({ confirm });
+    },
+
+    setBusy(label) {
+      set({ busy: label });
     },
   }));
 }

@@ -1,7 +1,10 @@
 import { useMemo } from 'react';
 import { Box, useInput } from 'ink';
 import { useContext } from 'react';
-import { StoreContext, useCockpit } from './context.js';
+import { OperationsContext, StoreContext, useCockpit } from './context.js';
+import { ConfirmDialog } from './ConfirmDialog.js';
+import { EventsPane } from './EventsPane.js';
+import { handleConfirmKey } from './confirm-keys.js';
 import { Header } from './Header.js';
 import { MemberPane } from './MemberPane.js';
 import { Footer } from './Footer.js';
@@ -16,6 +19,7 @@ import { memberView } from '../core/view/member-view.js';
 
 export function App({ onQuit }: { onQuit: () => void }) {
   const store = useContext(StoreContext)!;
+  const operations = useContext(OperationsContext);
   const state = useCockpit((s) => s);
   const { columns, rows } = useTerminalSize();
   const members = useMemo(() => state.order.map((e) => state.members[e]!), [state.order, state.members]);
@@ -24,21 +28,32 @@ export function App({ onQuit }: { onQuit: () => void }) {
   const actions = visibleActions(state.readOnly);
 
   useInput((input, key) => {
+    // A modal dialog takes every key first.
+    if (store.getState().confirm) return handleConfirmKey(input, key, store, operations);
     const action = actionForKey(keyName(input, key), state.readOnly);
     if (!action) return;
-    if (action.disabledReason?.(store.getState())) return;
-    action.run({ store, quit: onQuit });
+    const reason = action.disabledReason?.(store.getState());
+    if (reason) {
+      if (action.id !== 'close') store.getState().addEvent(`${action.label}: unavailable, ${reason}`, 'warning');
+      return;
+    }
+    action.run({ store, quit: onQuit, operations });
   });
 
   const headerRows = summary.alarms.length > 0 ? 2 : 1;
   // One row short of the terminal: a full-height root makes Ink clear the whole screen on every frame.
   const height = Math.max(1, rows - 1);
-  const layout = chooseLayout(members.length, columns, height - headerRows - 1);
+  const eventRows = state.events.length > 0 || state.busy ? Math.min(5, Math.max(1, Math.floor(height / 8))) : 0;
+  const layout = chooseLayout(members.length, columns, height - headerRows - 1 - eventRows);
 
   return (
     <Box flexDirection="column" height={height} width={columns}>
       <Header clusterName={state.clusterName} summary={summary} readOnly={state.readOnly} />
-      {state.overlay === 'help' ? (
+      {state.confirm ? (
+        <Box flexDirection="column" flexGrow={1}>
+          <ConfirmDialog pending={state.confirm} />
+        </Box>
+      ) : state.overlay === 'help' ? (
         <Box flexDirection="column" flexGrow={1}>
           <HelpScreen actions={actions} state={state} />
         </Box>
@@ -55,6 +70,7 @@ export function App({ onQuit }: { onQuit: () => void }) {
           ))}
         </Box>
       )}
+      {eventRows > 0 && <EventsPane events={state.events} rows={eventRows - (state.busy ? 1 : 0)} busy={state.busy} />}
       <Footer actions={actions} />
     </Box>
   );

@@ -1,9 +1,14 @@
 import type { CockpitState, CockpitStore } from '../state/store.js';
+import type { OperationRunner } from '../state/operation-runner.js';
+import type { MemberState } from '../core/cluster/types.js';
+import { buildRequest, type OperationKind, type RequestInput } from '../core/operations/requests.js';
 import type { KeyName } from './keys.js';
 
 export interface ActionContext {
   store: CockpitStore;
   quit: () => void;
+  /** Present when the cockpit can change the cluster (absent in tests of the read-only view). */
+  operations?: OperationRunner;
 }
 
 export type ActionScope = 'global' | 'member';
@@ -64,6 +69,30 @@ export const ACTIONS: readonly ActionDef[] = [
     disabledReason: (s) => (s.overlay === 'none' ? 'nothing to close' : undefined),
     run: ({ store }) => store.getState().setOverlay('none'),
   },
+  operation({ id: 'defrag-member', keys: ['d'], kind: 'defrag', label: 'defragment the selected member', needsMember: true }),
+  operation({ id: 'defrag-cluster', keys: ['D'], kind: 'defrag', label: 'defragment the cluster (followers first, leader last)' }),
+  operation({ id: 'compact', keys: ['c'], kind: 'compact', label: 'compact history to the current revision' }),
+  operation({
+    id: 'move-leader',
+    keys: ['L'],
+    kind: 'move-leader',
+    label: 'make the selected member the leader',
+    needsMember: true,
+    disabledReason: (_s, m) => (m?.last && m.last.leaderId === m.last.memberId ? `${m.name} is already the leader` : undefined),
+  }),
+  operation({
+    id: 'alarm-disarm',
+    keys: ['A'],
+    kind: 'alarm-disarm',
+    label: 'disarm all alarms',
+    disabledReason: (s) => (members(s).some((m) => m.last?.alarms.length) ? undefined : 'no alarm is raised'),
+  }),
+  operation({
+    id: 'nospace-recover',
+    keys: ['N'],
+    kind: 'nospace-recover',
+    label: 'NOSPACE recovery: compact, defragment all, disarm, test write',
+  }),
   {
     id: 'quit',
     keys: ['q', 'ctrl-c'],
@@ -82,4 +111,54 @@ export function visibleActions(readOnly: boolean, actions: readonly ActionDef[] 
 
 export function actionForKey(key: KeyName, readOnly: boolean): ActionDef | undefined {
   return visibleActions(readOnly).find((a) => a.keys.includes(key));
+}
+
+function members(state: CockpitState): MemberState[] {
+  return state.order.map((e) => state.members[e]!);
+}
+
+export function selectedMember(state: CockpitState): MemberState | undefined {
+  const endpoint = state.order[state.selected];
+  return endpoint ? state.members[endpoint] : undefined;
+}
+
+const UP = new Set(['ok', 'degraded']);
+
+/** A mutating action: available when nothing else runs (and its member answers); it only asks, the runner runs. */
+function operation(spec: {
+  id: string;
+  keys: KeyName[];
+  kind: OperationKind;
+  label: string;
+  needsMember?: boolean;
+  disabledReason?: (state: CockpitState, member: MemberState | undefined) => string | undefined;
+}): ActionDef {
+  return {
+    id: spec.id,
+    keys: spec.keys,
+    label: spec.label,
+    scope: spec.needsMember ? 'member' : 'global',
+    dangerous: true,
+    footer: false,
+    disabledReason: (state) => {
+      if (state.busy) return `busy: ${state.busy} is running`;
+      const member = selectedMember(state);
+      if (spec.needsMember && (!member || !UP.has(member.health))) return `${member?.name ?? 'no member'} is not answering`;
+      if (!members(state).some((m) => UP.has(m.health))) return 'no member is answering';
+      return spec.disabledReason?.(state, member);
+    },
+    run: ({ store, operations }) => {
+      if (!operations) return;
+      const state = store.getState();
+      const input: RequestInput = {
+        cluster: state.clusterName,
+        members: members(state),
+        member: spec.needsMember ? selectedMember(state) : undefined,
+        // Asking for one member by name means "do it": the worth-it rule is for the cluster sweep.
+        force: spec.id === 'defrag-member',
+        pauseMs: 2000,
+      };
+      operations.ask(buildRequest(spec.kind, input));
+    },
+  };
 }

@@ -2,9 +2,12 @@ import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { CockpitState, CockpitStore } from '../state/store.js';
 import type { Theme } from './theme.js';
+import type { OperationRunner } from '../state/operation-runner.js';
 
 export const StoreContext = createContext<CockpitStore | null>(null);
 export const ThemeContext = createContext<Theme | null>(null);
+/** Absent when the view cannot change the cluster. */
+export const OperationsContext = createContext<OperationRunner | undefined>(undefined);
 
 export function useCockpit<T>(selector: (s: CockpitState) => T): T {
   const store = useContext(StoreContext);

@@ -3,6 +3,9 @@ import type { CliOptions } from '../cli/args.js';
 import type { Session } from '../cli/session.js';
 import { Root } from './Root.js';
 import { chooseTheme } from './theme.js';
+import { OperationRunner } from '../state/operation-runner.js';
+import { AuditLog, defaultAuditLogPath } from '../adapters/audit-log.js';
+import { operationContext } from '../cli/operation-context.js';
 
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
@@ -11,7 +14,7 @@ const LEAVE_ALT_SCREEN = '\x1b[?1049l';
  * Full-screen cockpit (the poller is already running). The alternate screen is left on every way out: q,
  * Ctrl-C, SIGTERM/SIGHUP and a crash, so the user's terminal comes back intact.
  */
-export async function runTui(session: Session, _opts: CliOptions): Promise<number> {
+export async function runTui(session: Session, opts: CliOptions): Promise<number> {
   const out = process.stdout;
   const theme = chooseTheme();
   let restored = false;
@@ -40,7 +43,15 @@ export async function runTui(session: Session, _opts: CliOptions): Promise<numbe
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
 
-  const instance = render(<Root store={session.store} theme={theme} onQuit={() => quit(0)} />, {
+  const operations = opts.readOnly
+    ? undefined
+    : new OperationRunner(
+        session.store,
+        (log) => operationContext(session, log, opts.pauseMs),
+        new AuditLog(opts.auditLog ?? defaultAuditLogPath()),
+        { cluster: session.plan.clusterName, etcdUser: session.plan.user },
+      );
+  const instance = render(<Root store={session.store} theme={theme} onQuit={() => quit(0)} operations={operations} />, {
     exitOnCtrlC: false,
     patchConsole: false,
     incrementalRendering: true,

@@ -1,0 +1,101 @@
+/**
+ * systemd control over a Transport: the exact systemctl/journalctl lines are
+ * plain values (systemdCommands) so a dry run can show them and tests can
+ * assert them.
+ */
+import type { PlannedAction } from '../../core/runbook/actions.js';
+import type { Transport } from '../../core/transport.js';
+import { shq } from '../shell-quote.js';
+import type { EnableResult, ServiceManager, ServiceOperation, ServiceState, ServiceStatus } from './service-manager.js';
+
+export interface SystemdCommands {
+  daemonReload: string;
+  enable: string;
+  isEnabled: string;
+  /** --no-block: a Type=notify unit would block until the member joins a quorum. */
+  start: string;
+  stop: string;
+  isActive: string;
+  logsTail(lines: number): string;
+}
+
+export function systemdCommands(unit = 'etcd'): SystemdCommands {
+  const u = shq(unit);
+  return {
+    daemonReload: 'systemctl daemon-reload',
+    enable: `systemctl enable ${u}`,
+    isEnabled: `systemctl is-enabled ${u}`,
+    start: `systemctl start --no-block ${u}`,
+    stop: `systemctl stop ${u}`,
+    isActive: `systemctl is-active ${u}`,
+    logsTail: (lines) => `journalctl -u ${u} --no-pager -n ${Math.max(1, Math.floor(lines))}`,
+  };
+}
+
+const STATES: readonly ServiceState[] = ['active', 'activating', 'inactive', 'failed'];
+
+export class SystemdServiceManager implements ServiceManager {
+  readonly kind = 'systemd' as const;
+  private readonly commands: SystemdCommands;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly options: { unit?: string; sudo: boolean; timeoutMs?: number } = { sudo: false },
+  ) {
+    this.commands = systemdCommands(options.unit);
+  }
+
+  async start(): Promise<void> {
+    await this.must(this.commands.start, 'start');
+  }
+
+  async stop(): Promise<void> {
+    await this.must(this.commands.stop, 'stop');
+  }
+
+  async status(): Promise<ServiceStatus> {
+    const r = await this.transport.exec(this.commands.isActive, this.execOptions());
+    const word = r.stdout.trim().split('\n')[0] ?? '';
+    const state = (STATES as readonly string[]).includes(word) ? (word as ServiceState) : 'unknown';
+    return { state, detail: word || r.stderr.trim() };
+  }
+
+  async enable(): Promise<EnableResult> {
+    await this.must(this.commands.daemonReload, 'daemon-reload');
+    await this.must(this.commands.enable, 'enable');
+    return { kind: 'enabled' };
+  }
+
+  async logsTail(lines: number): Promise<string> {
+    const r = await this.transport.exec(this.commands.logsTail(lines), this.execOptions());
+    return (r.stdout || r.stderr).trimEnd();
+  }
+
+  plan(operation: ServiceOperation): PlannedAction[] {
+    const sudo = this.options.sudo;
+    const exec = (command: string): PlannedAction => ({ kind: 'exec', command, sudo });
+    switch (operation) {
+      case 'start':
+        return [exec(this.commands.start)];
+      case 'stop':
+        return [exec(this.commands.stop)];
+      case 'status':
+        return [exec(this.commands.isActive)];
+      case 'enable':
+        return [exec(this.commands.daemonReload), exec(this.commands.enable)];
+      case 'logs-tail':
+        return [exec(this.commands.logsTail(50))];
+    }
+  }
+
+  private execOptions() {
+    return { sudo: this.options.sudo, timeoutMs: this.options.timeoutMs ?? 30_000 };
+  }
+
+  private async must(command: string, what: string): Promise<void> {
+    const r = await this.transport.exec(command, this.execOptions());
+    if (r.code !== 0) {
+      throw new Error(`systemctl ${what} failed on ${this.transport.label} (exit ${r.code}): ${(r.stderr || r.stdout).trim()}`);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import type { CliOptions } from '../args.js';
+import type { Session } from '../session.js';
+import { UsageError } from '../usage-error.js';
+import { confirmInCli } from '../confirm.js';
+import { operationContext } from '../operation-context.js';
+import { AuditLog, defaultAuditLogPath } from '../../adapters/audit-log.js';
+import { runAudited, recordRefusal, type ActionMeta } from '../../core/operations/run-audited.js';
+import { alarmList } from '../../core/operations/alarms.js';
+import { buildRequest, type OperationRequest } from '../../core/operations/requests.js';
+import type { MemberState } from '../../core/cluster/types.js';
+
+/** defrag, compact, alarm, move-leader, nospace-recover: plan, confirm, run, audit. Exit 0 done, 1 failed, 2 refused. */
+export async function runOperationCommand(session: Session, opts: CliOptions): Promise<number> {
+  await session.poller.pollOnce();
+  const say = (line: string): void => void process.stdout.write(line + '\n');
+  const ctx = operationContext(session, say, opts.pauseMs);
+
+  if (opts.command === 'alarm' && (opts.args[0] ?? 'list') === 'list') {
+    const alarms = await alarmList(ctx);
+    say(alarms.length === 0 ? 'no alarm raised' : alarms.map((a) => `${a.alarm} on ${a.name} (${a.memberId})`).join('\n'));
+    return alarms.length === 0 ? 0 : 1;
+  }
+
+  const request = requestFor(session, opts, ctx.members());
+  const meta: ActionMeta = {
+    action: request.action,
+    target: request.target,
+    params: request.params,
+    cluster: session.plan.clusterName,
+    etcdUser: session.plan.user,
+  };
+  const audit = new AuditLog(opts.auditLog ?? defaultAuditLogPath());
+  if (opts.readOnly) {
+    recordRefusal(audit, meta, 'refused', 'read-only mode');
+    throw new UsageError(`refused: ${request.action} changes the cluster and --read-only is on`);
+  }
+  const hint = request.summary.some((l) => l.includes('little to gain')) ? ['(--force defragments those anyway)'] : [];
+  if (!(await confirmInCli({ summary: [...request.summary, ...hint].join('\n'), typed: request.typed, yes: opts.yes }))) {
+    recordRefusal(audit, meta, 'cancelled', 'not confirmed');
+    say('cancelled: nothing was changed');
+    return 1;
+  }
+  const outcome = await runAudited(audit, meta, say, () => request.work(ctx));
+  if (!outcome.ok) return 1;
+  // A defrag that had to leave a member out (not answering) did not do its job.
+  const results = outcome.value as { skipped?: string }[] | undefined;
+  return Array.isArray(results) && results.some((r) => r.skipped?.startsWith('not answering')) ? 1 : 0;
+}
+
+function requestFor(session: Session, opts: CliOptions, members: MemberState[]): OperationRequest {
+  const input = { cluster: session.plan.clusterName, members, force: opts.force, keep: opts.keep, pauseMs: opts.pauseMs };
+  switch (opts.command) {
+    case 'defrag':
+      return buildRequest('defrag', { ...input, member: opts.member ? memberNamed(members, opts.member) : undefined });
+    case 'compact':
+      return buildRequest('compact', input);
+    case 'move-leader': {
+      const name = opts.args[0];
+      if (!name) throw new UsageError('move-leader needs the name of the member to lead');
+      return buildRequest('move-leader', { ...input, member: memberNamed(members, name) });
+    }
+    case 'alarm':
+      if (opts.args[0] !== 'disarm') throw new UsageError(`alarm takes list or disarm, not "${opts.args[0]}"`);
+      return buildRequest('alarm-disarm', input);
+    case 'nospace-recover':
+      return buildRequest('nospace-recover', input);
+    default:
+      throw new UsageError(`${opts.command} is not an operation`);
+  }
+}
+
+function memberNamed(members: MemberState[], name: string): MemberState {
+  const member = members.find((m) => m.name === name);
+  if (!member) throw new UsageError(`no member named "${name}" (members: ${members.map((m) => m.name).join(', ')})`);
+  return member;
+}

@@ -1,0 +1,111 @@
+import type { MemberState } from '../cluster/types.js';
+import { formatBytes } from '../format/bytes.js';
+import { planDefrag } from './defrag-plan.js';
+import { defragMembers } from './defrag.js';
+import { compactHistory } from './compact.js';
+import { moveLeaderTo } from './leader.js';
+import { disarmAll, recoverFromNospace } from './alarms.js';
+import type { OperationContext } from './context.js';
+
+export type OperationKind = 'defrag' | 'compact' | 'move-leader' | 'alarm-disarm' | 'nospace-recover';
+
+/**
+ * One mutating action, fully described before it runs: the same text is the
+ * TUI's confirmation dialog and the CLI's question, and `work` is what runs.
+ */
+export interface OperationRequest {
+  action: OperationKind;
+  target: string;
+  params: Record<string, string | number | boolean>;
+  /** What will happen, line by line. */
+  summary: string[];
+  /** Set for what cannot be undone: the user types this name to confirm. */
+  typed?: string;
+  work: (ctx: OperationContext) => Promise<unknown>;
+}
+
+export interface RequestInput {
+  cluster: string;
+  members: MemberState[];
+  /** The member the action is about (defrag one, move-leader). */
+  member?: MemberState;
+  force?: boolean;
+  keep?: number;
+  pauseMs?: number;
+}
+
+export function buildRequest(kind: OperationKind, input: RequestInput): OperationRequest {
+  const { cluster } = input;
+  switch (kind) {
+    case 'defrag': {
+      const endpoints = input.member ? [input.member.endpoint] : undefined;
+      const force = input.force ?? false;
+      const steps = planDefrag(
+        input.members.filter((m) => !endpoints || endpoints.includes(m.endpoint)),
+        { force },
+      );
+      return {
+        action: 'defrag',
+        target: input.member?.name ?? 'cluster',
+        params: { force, pauseMs: input.pauseMs ?? 0 },
+        summary: [
+          `Defragment ${input.member ? input.member.name : `cluster ${cluster}`}, one member at a time; each blocks its own reads and writes while it runs:`,
+          ...steps.map(
+            (s, i) =>
+              `${i + 1}. ${s.name}${s.wasLeader ? ' (leader: leadership moves away first)' : ''}: ${s.skip ? `skip, ${s.skip}` : `up to ${formatBytes(s.reclaimable)} to reclaim`}`,
+          ),
+        ],
+        work: (ctx) => defragMembers(ctx, { force, endpoints }),
+      };
+    }
+    case 'compact':
+      return {
+        action: 'compact',
+        target: 'cluster',
+        params: { keep: input.keep ?? 0 },
+        summary: [
+          `Compact the history of ${cluster} up to the current revision${input.keep ? ` minus ${input.keep}` : ''}.`,
+          'Older revisions are gone for good: watches and reads at them fail. The file shrinks only after a defragment.',
+        ],
+        work: (ctx) => compactHistory(ctx, { keep: input.keep }),
+      };
+    case 'move-leader': {
+      const target = input.member;
+      if (!target) throw new Error('move-leader needs a member');
+      return {
+        action: 'move-leader',
+        target: target.name,
+        params: {},
+        summary: [`Move the leadership of ${cluster} to ${target.name}. Writes pause for a moment during the hand-over.`],
+        work: (ctx) => moveLeaderTo(ctx, target.endpoint),
+      };
+    }
+    case 'alarm-disarm':
+      return {
+        action: 'alarm-disarm',
+        target: 'cluster',
+        params: {},
+        summary: [
+          `Disarm every alarm of ${cluster}.`,
+          'A NOSPACE alarm comes straight back unless space was freed first: NOSPACE recovery does both.',
+        ],
+        typed: cluster,
+        work: (ctx) => disarmAll(ctx),
+      };
+    case 'nospace-recover':
+      return {
+        action: 'nospace-recover',
+        target: 'cluster',
+        params: { pauseMs: input.pauseMs ?? 0 },
+        summary: [
+          `Recover ${cluster} from NOSPACE:`,
+          '1. compact to the current revision (older revisions are gone for good)',
+          '2. defragment every member, followers first, the leader last',
+          '3. disarm the alarms',
+          '4. prove that a test write goes through',
+        ],
+        typed: cluster,
+        work: (ctx) => recoverFromNospace(ctx),
+      };
+  }
+}

@@ -1,0 +1,64 @@
+import { osUser, type AuditLog, type AuditResult } from '../../adapters/audit-log.js';
+import { explainEtcdError } from '../errors/explain-etcd-error.js';
+
+export interface ActionMeta {
+  action: string;
+  target: string;
+  params: Record<string, string | number | boolean>;
+  cluster: string;
+  etcdUser?: string;
+}
+
+/**
+ * Runs one mutating action: says what starts, runs it, and records the outcome
+ * in the audit log whatever happens. Errors come back in plain words.
+ */
+export async function runAudited<T>(
+  audit: AuditLog,
+  meta: ActionMeta,
+  say: (line: string) => void,
+  work: () => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+  const started = Date.now();
+  say(`${meta.action} ${meta.target}: started`);
+  let result: AuditResult = 'ok';
+  let error: string | undefined;
+  try {
+    const value = await work();
+    say(`${meta.action} ${meta.target}: done`);
+    return { ok: true, value };
+  } catch (err) {
+    result = 'failed';
+    error = explainEtcdError(err).message;
+    say(`${meta.action} ${meta.target}: FAILED: ${error}`);
+    return { ok: false, error };
+  } finally {
+    audit.append({
+      time: new Date(started).toISOString(),
+      user: osUser(),
+      etcdUser: meta.etcdUser,
+      cluster: meta.cluster,
+      action: meta.action,
+      target: meta.target,
+      params: meta.params,
+      result,
+      error,
+      durationMs: Date.now() - started,
+    });
+  }
+}
+
+export function recordRefusal(audit: AuditLog, meta: ActionMeta, result: 'cancelled' | 'refused', why: string): void {
+  audit.append({
+    time: new Date().toISOString(),
+    user: osUser(),
+    etcdUser: meta.etcdUser,
+    cluster: meta.cluster,
+    action: meta.action,
+    target: meta.target,
+    params: meta.params,
+    result,
+    error: why,
+    durationMs: 0,
+  });
+}

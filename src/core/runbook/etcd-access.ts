@@ -1,0 +1,69 @@
+/**
+ * etcd clients the runbook uses, from the PKI it generated. Admin work uses
+ * the root client certificate: under client-cert auth its CN makes it root,
+ * before and after auth is enabled, without a password.
+ */
+import { readFileSync } from 'node:fs';
+import type { Etcd3 } from 'etcd3';
+import { createMemberClient, type Credentials } from '../../adapters/etcd/member-client.js';
+import type { TlsMaterial } from '../../adapters/etcd/tls-material.js';
+import type { NodeSpec } from '../inventory/types.js';
+import { RunbookFailure } from './failures.js';
+import { localPki } from './local-pki.js';
+import type { RunContext } from './types.js';
+
+export const CALL_DEADLINE_MS = 3000;
+
+export function clientTls(ctx: RunContext, cn: string): TlsMaterial {
+  const pki = localPki(ctx.workdir);
+  const files = pki.client(cn);
+  try {
+    return { ca: readFileSync(pki.caCert), cert: readFileSync(files.cert), key: readFileSync(files.key) };
+  } catch (err) {
+    throw new RunbookFailure('config', `client certificate for ${cn} not found in ${pki.dir} (run phase 3 first): ${(err as Error).message}`);
+  }
+}
+
+/** A client bound to one member; the server name is the node name (a DNS SAN of its certificate). */
+export function memberClient(ctx: RunContext, node: NodeSpec, cn: string, credentials: Credentials = {}, deadlineMs = CALL_DEADLINE_MS): Etcd3 {
+  return createMemberClient(node.clientUrl, {
+    tls: clientTls(ctx, cn),
+    credentials,
+    deadlineMs,
+    serverName: node.tlsServerName ?? node.name,
+  });
+}
+
+export async function withMemberClient<T>(
+  ctx: RunContext,
+  node: NodeSpec,
+  cn: string,
+  credentials: Credentials,
+  fn: (client: Etcd3) => Promise<T>,
+): Promise<T> {
+  const client = memberClient(ctx, node, cn, credentials);
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
+}
+
+/** Runs fn against the first member that answers (members are tried in inventory order). */
+export async function withAnyMember<T>(ctx: RunContext, cn: string, credentials: Credentials, fn: (client: Etcd3, node: NodeSpec) => Promise<T>): Promise<T> {
+  let lastError: unknown;
+  for (const node of ctx.inventory.nodes) {
+    try {
+      return await withMemberClient(ctx, node, cn, credentials, (c) => fn(c, node));
+    } catch (err) {
+      if (!isUnreachable(err)) throw err;
+      lastError = err;
+    }
+  }
+  throw lastError ?? new Error('no members in the inventory');
+}
+
+function isUnreachable(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : String(err);
+  return /ECONNREFUSED|UNAVAILABLE|DEADLINE_EXCEEDED|deadline exceeded|No connection established/i.test(message);
+}

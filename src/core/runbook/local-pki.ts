@@ -1,0 +1,91 @@
+/** The PKI phase 3 keeps on this machine (<workdir>/pki, writePki's layout) and what is in it. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inspectCert, verifyIssuedBy } from '../pki/inspect.js';
+import type { RunbookSettings } from './settings.js';
+import type { RunContext } from './types.js';
+import { workdirLayout } from './workdir.js';
+
+export interface CertKeyPaths {
+  cert: string;
+  key: string;
+}
+
+export interface LocalPki {
+  dir: string;
+  caCert: string;
+  caKey: string;
+  server(node: string): CertKeyPaths;
+  peer(node: string): CertKeyPaths;
+  client(cn: string): CertKeyPaths;
+}
+
+export function localPki(workdir: string): LocalPki {
+  const dir = workdirLayout(workdir).pki;
+  const pair = (base: string): CertKeyPaths => ({ cert: `${base}.crt`, key: `${base}.key` });
+  return {
+    dir,
+    caCert: join(dir, 'ca.crt'),
+    caKey: join(dir, 'ca.key'),
+    server: (node) => pair(join(dir, node, 'server')),
+    peer: (node) => pair(join(dir, node, 'peer')),
+    client: (cn) => pair(join(dir, 'clients', cn)),
+  };
+}
+
+/** Client certificates the runbook forgot: the operator's, Patroni's, and root's (CN=root is root under client-cert auth). */
+export function clientCertNames(settings: RunbookSettings): string[] {
+  return [...new Set([settings.operatorCn, 'root', 'patroni'])];
+}
+
+export interface PkiInspection {
+  complete: boolean;
+  /** Files that should exist and do not. */
+  missing: string[];
+  /** Files that exist but do not fit this inventory (SAN, issuer). */
+  problems: string[];
+}
+
+/** Checks the local PKI against the inventory. The CA key may be gone (exported): it is not needed any more. */
+export function inspectLocalPki(ctx: RunContext): PkiInspection {
+  const pki = localPki(ctx.workdir);
+  const missing: string[] = [];
+  const problems: string[] = [];
+  const want = [pki.caCert];
+  for (const node of ctx.inventory.nodes) {
+    const { server, peer } = { server: pki.server(node.name), peer: pki.peer(node.name) };
+    want.push(server.cert, server.key, peer.cert, peer.key);
+  }
+  for (const cn of clientCertNames(ctx.settings)) want.push(pki.client(cn).cert, pki.client(cn).key);
+  for (const f of want) if (!existsSync(f)) missing.push(f);
+  if (missing.includes(pki.caCert)) return { complete: false, missing, problems };
+  const ca = readFileSync(pki.caCert, 'utf8');
+  for (const node of ctx.inventory.nodes) {
+    for (const kind of ['server', 'peer'] as const) {
+      const file = pki[kind](node.name).cert;
+      if (!existsSync(file)) continue;
+      const pem = readFileSync(file, 'utf8');
+      if (!verifyIssuedBy(ca, pem)) problems.push(`${file} is not signed by ${pki.caCert}`);
+      const sans = inspectCert(pem).sans;
+      if (!sans.ips.includes(node.address)) problems.push(`${file}: SAN lacks IP ${node.address} (it has ${sans.ips.join(', ') || 'no IP'})`);
+    }
+  }
+  return { complete: missing.length === 0 && problems.length === 0, missing, problems };
+}
+
+/** Registers every private key present in the local PKI with the secret registry. */
+export function registerLocalKeys(ctx: RunContext): void {
+  const pki = localPki(ctx.workdir);
+  const keys: Array<[string, string]> = [[pki.caKey, 'CA private key']];
+  for (const node of ctx.inventory.nodes) {
+    keys.push([pki.server(node.name).key, `${node.name} server key`], [pki.peer(node.name).key, `${node.name} peer key`]);
+  }
+  for (const cn of clientCertNames(ctx.settings)) keys.push([pki.client(cn).key, `${cn} client key`]);
+  for (const [file, label] of keys) {
+    try {
+      ctx.secrets.add(readFileSync(file, 'utf8'), label);
+    } catch {
+      // not generated yet
+    }
+  }
+}

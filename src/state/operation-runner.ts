@@ -1,0 +1,54 @@
+import type { AuditLog } from '../adapters/audit-log.js';
+import type { OperationContext } from '../core/operations/context.js';
+import type { OperationRequest } from '../core/operations/requests.js';
+import { recordRefusal, runAudited, type ActionMeta } from '../core/operations/run-audited.js';
+import type { CockpitStore } from './store.js';
+
+/**
+ * The one path every mutating action takes in the TUI: ask (Cancel focused,
+ * or the typed name) -> log -> run -> record in the audit log and the events
+ * pane. Polling goes on meanwhile, so the panes show the effect live.
+ */
+export class OperationRunner {
+  constructor(
+    private readonly store: CockpitStore,
+    private readonly contextFor: (log: (line: string) => void) => OperationContext,
+    private readonly audit: AuditLog,
+    private readonly who: { cluster: string; etcdUser?: string },
+  ) {}
+
+  ask(request: OperationRequest): void {
+    this.store.getState().setConfirm({ request, focus: 'cancel', typed: '' });
+  }
+
+  cancel(): void {
+    const pending = this.store.getState().confirm;
+    if (!pending) return;
+    this.store.getState().setConfirm(undefined);
+    recordRefusal(this.audit, this.meta(pending.request), 'cancelled', 'not confirmed');
+    this.store.getState().addEvent(`${pending.request.action} ${pending.request.target}: cancelled, nothing changed`);
+  }
+
+  /** Runs the pending request; resolves when it has finished (the UI does not wait for it). */
+  async confirm(): Promise<void> {
+    const state = this.store.getState();
+    const pending = state.confirm;
+    if (!pending || state.busy) return;
+    const { request } = pending;
+    state.setConfirm(undefined);
+    state.setBusy(`${request.action} ${request.target}`);
+    const say = (line: string): void => {
+      const tone = /FAILED|warning/.test(line) ? 'critical' : /: done$/.test(line) ? 'healthy' : 'normal';
+      this.store.getState().addEvent(line, tone);
+    };
+    try {
+      await runAudited(this.audit, this.meta(request), say, () => request.work(this.contextFor(say)));
+    } finally {
+      this.store.getState().setBusy(undefined);
+    }
+  }
+
+  private meta(request: OperationRequest): ActionMeta {
+    return { action: request.action, target: request.target, params: request.params, ...this.who };
+  }
+}

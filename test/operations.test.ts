@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestCluster } from './helpers/cluster.js';
+import { runCli } from './helpers/cli.js';
+import { createCockpitStore } from '../src/state/store.js';
+import { Poller } from '../src/state/poller.js';
+import { createMemberClient, createPooledClient } from '../src/adapters/etcd/member-client.js';
+import { fetchMetricsText } from '../src/adapters/etcd/metrics.js';
+import { defragMembers } from '../src/core/operations/defrag.js';
+import { compactHistory } from '../src/core/operations/compact.js';
+import { moveLeaderTo } from '../src/core/operations/leader.js';
+import { alarmList, recoverFromNospace } from '../src/core/operations/alarms.js';
+import type { OperationContext } from '../src/core/operations/context.js';
+
+type Cluster = Awaited<ReturnType<typeof startTestCluster>>;
+
+function harness(cluster: Cluster) {
+  const tls = { ca: readFileSync(cluster.tls.cacert), cert: readFileSync(cluster.tls.cert), key: readFileSync(cluster.tls.key) };
+  const store = createCockpitStore({ clusterName: cluster.name, members: cluster.nodes.map((n) => ({ endpoint: n.clientUrl, name: n.name })) });
+  const poller = new Poller(store, { intervalMs: 500, clientOptions: () => ({ tls, credentials: {}, deadlineMs: 2000 }) });
+  const lines: string[] = [];
+  const ctx: OperationContext = {
+    clientFor: (e) => poller.clientFor(e),
+    members: () => store.getState().order.map((e) => store.getState().members[e]!),
+    log: (line) => lines.push(line),
+    longDeadlineMs: 60_000,
+    pauseMs: 0,
+  };
+  const pooled = createPooledClient(cluster.nodes.map((n) => n.clientUrl), { tls, credentials: {}, deadlineMs: 5000 });
+  return { store, poller, ctx, lines, pooled, tls, close: () => (poller.stop(), pooled.close()) };
+}
+
+function leaderName(h: ReturnType<typeof harness>): string {
+  const members = h.ctx.members();
+  return members.find((m) => m.last && m.last.leaderId === m.last.memberId)!.name;
+}
+
+/** etcd's own count of handled gRPC calls per method, from /metrics: what really reached the server. */
+async function handledCalls(cluster: Cluster, methods: string[]): Promise<number> {
+  const tls = { ca: readFileSync(cluster.tls.cacert), cert: readFileSync(cluster.tls.cert), key: readFileSync(cluster.tls.key) };
+  let total = 0;
+  for (const node of cluster.nodes) {
+    const text = await fetchMetricsText(node.clientUrl, tls, 2000);
+    for (const line of text.split('\n')) {
+      const m = line.match(/^grpc_server_handled_total\{[^}]*grpc_method="(\w+)"[^}]*\} (\d+)/);
+      if (m && methods.includes(m[1]!)) total += Number(m[2]);
+    }
+  }
+  return total;
+}
+
+describe('day-2 operations on a real cluster', () => {
+  let cluster: Cluster;
+  let h: ReturnType<typeof harness>;
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+    h = harness(cluster);
+    for (let i = 0; i < 300; i++) await h.pooled.put(`/frag/${i % 30}`).value('v'.repeat(2000));
+    await h.poller.pollOnce();
+  });
+  afterAll(async () => {
+    h?.close();
+    await cluster?.cleanup();
+  });
+
+  it('defragments the cluster one member at a time, the leader last after moving leadership away', async () => {
+    const before = leaderName(h);
+    h.lines.length = 0;
+    const results = await defragMembers(h.ctx, { force: true });
+    expect(results.map((r) => r.name).at(-1)).toBe(before);
+    expect(results.every((r) => r.after !== undefined && r.skipped === undefined)).toBe(true);
+    const defragLines = h.lines.filter((l) => /: defragmenting/.test(l)).map((l) => l.split(':')[0]);
+    expect(defragLines.at(-1)).toBe(before);
+    const movedAt = h.lines.findIndex((l) => l.startsWith(`${before}: moving leadership to`));
+    const leaderDefragAt = h.lines.findIndex((l) => l.startsWith(`${before}: defragmenting`));
+    expect(movedAt).toBeGreaterThanOrEqual(0);
+    expect(movedAt).toBeLessThan(leaderDefragAt);
+    // etcd itself says the old leader is a follower now.
+    const old = cluster.nodes.find((n) => n.name === before)!;
+    const status = await h.poller.clientFor(old.clientUrl).maintenance.status();
+    expect(status.leader).not.toBe(status.header.member_id);
+  });
+
+  it('skips members with little to gain unless forced', async () => {
+    await h.poller.pollOnce();
+    const results = await defragMembers(h.ctx, { force: false });
+    expect(results.every((r) => r.skipped?.startsWith('little to gain'))).toBe(true);
+  });
+
+  it('moves the leader to the chosen member', async () => {
+    await h.poller.pollOnce();
+    const target = h.ctx.members().find((m) => m.last && m.last.leaderId !== m.last.memberId)!;
+    await moveLeaderTo(h.ctx, target.endpoint);
+    const status = await h.poller.clientFor(target.endpoint).maintenance.status();
+    expect(status.leader).toBe(status.header.member_id);
+  });
+
+  it('compacts history: older revisions are gone', async () => {
+    await h.poller.pollOnce();
+    const old = Number((await h.pooled.get('/frag/1').exec()).header.revision) - 5;
+    const { revision } = await compactHistory(h.ctx, {});
+    expect(revision).toBeGreaterThan(old);
+    await expect(h.pooled.get('/frag/1').revision(old).string()).rejects.toThrow(/compacted/);
+  });
+
+  it('the CLI asks, refuses without a terminal, and records everything in the audit log', async () => {
+    const audit = join(cluster.dir, 'audit.log');
+    const refused = await runCli(['compact', '-f', cluster.inventoryPath, '--audit-log', audit]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe('etcd-cockpit: refusing to change the cluster without --yes: stdin is not a terminal to ask on\n');
+    const done = await runCli(['defrag', '--member', cluster.nodes[0]!.name, '--force', '--yes', '-f', cluster.inventoryPath, '--audit-log', audit]);
+    expect(done.code).toBe(0);
+    expect(done.stdout).toMatch(/defragmenting/);
+    const entries = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(entries.at(-1)).toMatchObject({ action: 'defrag', target: cluster.nodes[0]!.name, result: 'ok', cluster: 'test' });
+    expect(typeof entries.at(-1).user).toBe('string');
+  });
+
+  it('--read-only: every mutating command is refused and no mutating request reaches etcd', async () => {
+    const mutating = ['Defragment', 'Compact', 'MoveLeader', 'Alarm', 'Put', 'DeleteRange', 'Txn'];
+    const before = await handledCalls(cluster, mutating);
+    expect(before).toBeGreaterThan(0); // the metric is there and counts (the puts above)
+    const audit = join(cluster.dir, 'audit-ro.log');
+    for (const argv of [['defrag', '--force'], ['compact'], ['move-leader', cluster.nodes[1]!.name], ['alarm', 'disarm'], ['nospace-recover']]) {
+      const run = await runCli([...argv, '--yes', '--read-only', '-f', cluster.inventoryPath, '--audit-log', audit]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^etcd-cockpit: refused: .* changes the cluster and --read-only is on\n$/);
+    }
+    expect(await handledCalls(cluster, mutating)).toBe(before);
+    const entries = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(entries.every((e) => e.result === 'refused')).toBe(true);
+  });
+});
+
+describe('NOSPACE: a cluster with a small quota is filled until the alarm fires, then recovered', () => {
+  let cluster: Cluster;
+  let h: ReturnType<typeof harness>;
+  beforeAll(async () => {
+    cluster = await startTestCluster({ tuning: { quotaBackendBytes: 8 * 1024 * 1024 } });
+    h = harness(cluster);
+  });
+  afterAll(async () => {
+    h?.close();
+    await cluster?.cleanup();
+  });
+
+  it('guided recovery ends with a successful write', async () => {
+    const value = 'x'.repeat(100_000);
+    let filled = false;
+    for (let i = 0; i < 400 && !filled; i++) {
+      try {
+        await h.pooled.put(`/fill/${i % 10}`).value(value);
+      } catch (err) {
+        expect((err as Error).message).toMatch(/database space exceeded/);
+        filled = true;
+      }
+    }
+    expect(filled).toBe(true);
+    await h.poller.pollOnce();
+    expect((await alarmList(h.ctx)).map((a) => a.alarm)).toContain('NOSPACE');
+    expect(h.ctx.members().some((m) => m.last?.alarms.includes('NOSPACE'))).toBe(true);
+
+    await recoverFromNospace(h.ctx);
+    expect(await alarmList(h.ctx)).toEqual([]);
+    await h.pooled.put('/after-recovery').value('ok');
+    expect(await h.pooled.get('/after-recovery').string()).toBe('ok');
+    expect(h.lines.at(-1)).toMatch(/a test write went through/);
+  });
+});
