@@ -19,11 +19,14 @@ export interface AuditEntry {
   durationMs: number;
 }
 
-/** `$ETCD_COCKPIT_AUDIT_LOG`, else `$XDG_STATE_HOME/etcd-cockpit/audit.log`, else `~/.local/state/etcd-cockpit/audit.log`. */
+/** `$XDG_STATE_HOME/etcd-cockpit`, else `~/.local/state/etcd-cockpit`: the audit log and snapshots live here. */
+export function stateDir(env: Record<string, string | undefined> = process.env): string {
+  return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'etcd-cockpit');
+}
+
+/** `$ETCD_COCKPIT_AUDIT_LOG`, else `<stateDir>/audit.log`. */
 export function defaultAuditLogPath(env: Record<string, string | undefined> = process.env): string {
-  if (env.ETCD_COCKPIT_AUDIT_LOG) return env.ETCD_COCKPIT_AUDIT_LOG;
-  const stateHome = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
-  return join(stateHome, 'etcd-cockpit', 'audit.log');
+  return env.ETCD_COCKPIT_AUDIT_LOG || join(stateDir(env), 'audit.log');
 }
 
 /** Appends one JSON line per action; the file is private to the user (0600). */

@@ -15,6 +15,7 @@ export interface CliOptions {
   keep?: number;
   yes: boolean;
   auditLog?: string;
+  snapshotDir?: string;
   pauseMs: number;
   file?: string;
   endpoints?: string;
@@ -51,6 +52,7 @@ const OPTIONS = {
   keep: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
   'audit-log': { type: 'string' },
+  'snapshot-dir': { type: 'string' },
   pause: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -88,6 +90,7 @@ export function parseCli(argv: string[]): CliOptions {
     keep,
     yes: values.yes ?? false,
     auditLog: values['audit-log'],
+    snapshotDir: values['snapshot-dir'],
     pauseMs: parseDuration(values.pause ?? '2s', '--pause', 0),
     file: values.file,
     endpoints: values.endpoints,
@@ -149,5 +152,6 @@ Other:
   --read-only                 no mutating actions (commands that change etcd are refused)
   -y, --yes                   do not ask before changing the cluster (for scripts)
   --audit-log FILE            where actions are recorded (default ~/.local/state/etcd-cockpit/audit.log)
+  --snapshot-dir DIR          where snapshots go (default ~/.local/state/etcd-cockpit/snapshots/<cluster>)
   -h, --help, --version
 `;

@@ -4,6 +4,7 @@ import { openSession } from './session.js';
 import { runStatus } from './commands/status.js';
 import { runOperationCommand } from './commands/operations.js';
 import { runRunbookCommand } from './commands/runbook.js';
+import { runOfflineSnapshotCommand, runSnapshotSave } from './commands/snapshot.js';
 import { UsageError } from './usage-error.js';
 import { ConfigError } from '../adapters/etcd/tls-material.js';
 import { InventoryError } from '../core/inventory/parse.js';
@@ -24,10 +25,12 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`etcd-cockpit ${VERSION}\n`);
       return 0;
     }
+    if (opts.command === 'snapshot' && opts.args[0] !== 'save') return await runOfflineSnapshotCommand(opts);
     const plan = planConnection(opts);
     const session = await openSession(plan, opts);
     try {
       if (opts.command === 'status') return await runStatus(session, opts);
+      if (opts.command === 'snapshot') return await runSnapshotSave(session, opts);
       if (opts.command !== 'tui') return await runOperationCommand(session, opts);
       if (!process.stdout.isTTY) throw new UsageError('the live view needs a terminal; use `etcd-cockpit status` in scripts');
       // First answers arrive while Ink (~0.5 s to import) is still loading.

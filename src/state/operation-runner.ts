@@ -15,6 +15,8 @@ export class OperationRunner {
     private readonly contextFor: (log: (line: string) => void) => OperationContext,
     private readonly audit: AuditLog,
     private readonly who: { cluster: string; etcdUser?: string },
+    /** Where snapshots go and the etcdutl that verifies them; looked up when a snapshot is asked for. */
+    readonly snapshotSettings?: () => { snapshotDir: string; etcdutl: string },
   ) {}
 
   ask(request: OperationRequest): void {
@@ -31,11 +33,16 @@ export class OperationRunner {
 
   /** Runs the pending request; resolves when it has finished (the UI does not wait for it). */
   async confirm(): Promise<void> {
+    const pending = this.store.getState().confirm;
+    if (!pending) return;
+    this.store.getState().setConfirm(undefined);
+    await this.run(pending.request);
+  }
+
+  /** For what changes nothing in etcd (a snapshot): no question, same log and audit trail. */
+  async run(request: OperationRequest): Promise<void> {
     const state = this.store.getState();
-    const pending = state.confirm;
-    if (!pending || state.busy) return;
-    const { request } = pending;
-    state.setConfirm(undefined);
+    if (state.busy) return;
     state.setBusy(`${request.action} ${request.target}`);
     const say = (line: string): void => {
       const tone = /FAILED|warning/.test(line) ? 'critical' : /: done$/.test(line) ? 'healthy' : 'normal';

@@ -37,7 +37,12 @@ export function App({ onQuit }: { onQuit: () => void }) {
       if (action.id !== 'close') store.getState().addEvent(`${action.label}: unavailable, ${reason}`, 'warning');
       return;
     }
-    action.run({ store, quit: onQuit, operations });
+    try {
+      action.run({ store, quit: onQuit, operations });
+    } catch (err) {
+      // Nothing an action throws may take the screen down: say it in the events pane.
+      store.getState().addEvent(`${action.label}: ${(err as Error).message}`, 'critical');
+    }
   });
 
   const headerRows = summary.alarms.length > 0 ? 2 : 1;

@@ -7,7 +7,7 @@ import type { KeyName } from './keys.js';
 export interface ActionContext {
   store: CockpitStore;
   quit: () => void;
-  /** Present when the cockpit can change the cluster (absent in tests of the read-only view). */
+  /** Present when the cockpit can act on the cluster (absent in tests of the bare view). */
   operations?: OperationRunner;
 }
 
@@ -93,6 +93,27 @@ export const ACTIONS: readonly ActionDef[] = [
     kind: 'nospace-recover',
     label: 'NOSPACE recovery: compact, defragment all, disarm, test write',
   }),
+  {
+    id: 'snapshot',
+    keys: ['s'],
+    label: 'snapshot the selected member to a file, then verify it',
+    scope: 'member',
+    dangerous: false,
+    footer: false,
+    disabledReason: (state) => {
+      if (state.busy) return `busy: ${state.busy} is running`;
+      const member = selectedMember(state);
+      return member && UP.has(member.health) ? undefined : `${member?.name ?? 'no member'} is not answering`;
+    },
+    run: ({ store, operations }) => {
+      const snapshot = operations?.snapshotSettings;
+      if (!operations || !snapshot) return;
+      const state = store.getState();
+      void operations.run(
+        buildRequest('snapshot', { cluster: state.clusterName, members: members(state), member: selectedMember(state), ...snapshot() }),
+      );
+    },
+  },
   {
     id: 'quit',
     keys: ['q', 'ctrl-c'],

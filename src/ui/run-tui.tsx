@@ -6,6 +6,8 @@ import { chooseTheme } from './theme.js';
 import { OperationRunner } from '../state/operation-runner.js';
 import { AuditLog, defaultAuditLogPath } from '../adapters/audit-log.js';
 import { operationContext } from '../cli/operation-context.js';
+import { snapshotDir } from '../cli/commands/snapshot.js';
+import { findEtcdBinaries } from '../adapters/local/etcd-binaries.js';
 
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
@@ -43,14 +45,14 @@ export async function runTui(session: Session, opts: CliOptions): Promise<number
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
 
-  const operations = opts.readOnly
-    ? undefined
-    : new OperationRunner(
-        session.store,
-        (log) => operationContext(session, log, opts.pauseMs),
-        new AuditLog(opts.auditLog ?? defaultAuditLogPath()),
-        { cluster: session.plan.clusterName, etcdUser: session.plan.user },
-      );
+  // Read-only mode hides every dangerous action in the registry; what remains (snapshots) changes nothing in etcd.
+  const operations = new OperationRunner(
+    session.store,
+    (log) => operationContext(session, log, opts.pauseMs),
+    new AuditLog(opts.auditLog ?? defaultAuditLogPath()),
+    { cluster: session.plan.clusterName, etcdUser: session.plan.user },
+    () => ({ snapshotDir: snapshotDir(opts, session.plan.clusterName), etcdutl: findEtcdBinaries().etcdutl }),
+  );
   const instance = render(<Root store={session.store} theme={theme} onQuit={() => quit(0)} operations={operations} />, {
     exitOnCtrlC: false,
     patchConsole: false,

@@ -44,7 +44,7 @@ const RULES: Rule[] = [
     explain: () => 'wrong user name or password',
   },
   {
-    test: /user name is empty|user name not found/i,
+    test: /user name is empty|user name not found|auth: user not found/i,
     kind: 'auth',
     explain: () =>
       "auth is on and this client is no etcd user (the certificate's CN counts as the user name): pass --user root, password via ETCDCTL_PASSWORD, --password-file or the prompt",

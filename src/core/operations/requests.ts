@@ -6,8 +6,9 @@ import { compactHistory } from './compact.js';
 import { moveLeaderTo } from './leader.js';
 import { disarmAll, recoverFromNospace } from './alarms.js';
 import type { OperationContext } from './context.js';
+import { defaultSnapshotFile, snapshotSource, takeSnapshot } from './snapshot.js';
 
-export type OperationKind = 'defrag' | 'compact' | 'move-leader' | 'alarm-disarm' | 'nospace-recover';
+export type OperationKind = 'defrag' | 'compact' | 'move-leader' | 'alarm-disarm' | 'nospace-recover' | 'snapshot';
 
 /**
  * One mutating action, fully described before it runs: the same text is the
@@ -32,6 +33,9 @@ export interface RequestInput {
   force?: boolean;
   keep?: number;
   pauseMs?: number;
+  /** For snapshots: where they go, and the etcdutl that verifies them. */
+  snapshotDir?: string;
+  etcdutl?: string;
 }
 
 export function buildRequest(kind: OperationKind, input: RequestInput): OperationRequest {
@@ -107,5 +111,19 @@ export function buildRequest(kind: OperationKind, input: RequestInput): Operatio
         typed: cluster,
         work: (ctx) => recoverFromNospace(ctx),
       };
+    case 'snapshot': {
+      const member = input.member ?? snapshotSource(input.members);
+      if (!member) throw new Error('no member is answering');
+      if (!input.snapshotDir || !input.etcdutl) throw new Error('snapshot needs a folder and etcdutl');
+      const file = defaultSnapshotFile(input.snapshotDir, cluster, member.name);
+      const etcdutl = input.etcdutl;
+      return {
+        action: 'snapshot',
+        target: member.name,
+        params: { file },
+        summary: [`Save a snapshot of ${member.name} to ${file}, then verify it (SHA-256 trailer and etcdutl snapshot status).`],
+        work: (ctx) => takeSnapshot(ctx, { member, file, etcdutl }),
+      };
+    }
   }
 }

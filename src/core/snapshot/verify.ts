@@ -1,0 +1,187 @@
+import { createHash, timingSafeEqual, type Hash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+
+/**
+ * An etcd snapshot is the member's bbolt file followed by a 32-byte SHA-256
+ * of that file. etcd tells the two apart by size: bbolt files are whole
+ * pages, so `size % 512 === 32` means "has a trailer" and `=== 0` means a raw
+ * db copy (restorable only with --skip-hash-check). Any other size is cut off.
+ */
+export type TrailerStatus = 'ok' | 'missing' | 'mismatch';
+
+const TRAILER = 32;
+const SECTOR = 512;
+
+export interface TrailerCheck {
+  status: TrailerStatus;
+  bytes: number;
+}
+
+/** Incremental trailer check: feed every byte in order, then `finish()`. Holds at most 32 bytes back. */
+export class TrailerHasher {
+  private readonly hash: Hash = createHash('sha256');
+  private tail: Buffer = Buffer.alloc(0);
+  private bytes = 0;
+
+  update(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    if (chunk.length >= TRAILER) {
+      this.hash.update(this.tail);
+      this.hash.update(chunk.subarray(0, chunk.length - TRAILER));
+      this.tail = Buffer.from(chunk.subarray(chunk.length - TRAILER));
+    } else {
+      const joined = Buffer.concat([this.tail, chunk]);
+      const spill = Math.max(0, joined.length - TRAILER);
+      this.hash.update(joined.subarray(0, spill));
+      this.tail = joined.subarray(spill);
+    }
+  }
+
+  finish(): TrailerCheck {
+    const { bytes } = this;
+    if (bytes > 0 && bytes % SECTOR === 0) return { status: 'missing', bytes };
+    if (bytes % SECTOR !== TRAILER) return { status: bytes === 0 ? 'missing' : 'mismatch', bytes };
+    const matches = timingSafeEqual(this.hash.digest(), this.tail);
+    return { status: matches ? 'ok' : 'mismatch', bytes };
+  }
+}
+
+/** True when the size cannot be whole pages with or without a trailer: the file was cut off. */
+export function isTruncatedSize(bytes: number): boolean {
+  return bytes % SECTOR !== 0 && bytes % SECTOR !== TRAILER;
+}
+
+/** Streams the file through a TrailerHasher (never the whole file in memory). */
+export async function checkSha256Trailer(file: string): Promise<TrailerCheck> {
+  const hasher = new TrailerHasher();
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hasher.update(chunk as Buffer);
+  return hasher.finish();
+}
+
+export interface SnapshotStatus {
+  /** As etcdutl's simple/table output prints it: lowercase hex, not zero-padded (e.g. 'c25fd181'). */
+  hash: string;
+  revision: number;
+  totalKeys: number;
+  totalSize: number;
+  /** Storage version; etcdutl 3.5 does not print it (3.6 does). */
+  version?: string;
+}
+
+/**
+ * Parses `etcdutl snapshot status -w json`. etcdutl 3.5.30 prints
+ * `{"hash":4281929901,"revision":51,"totalKey":58,"totalSize":20480}`:
+ * the hash is a decimal uint32 (crc32 of keys and values), no version field.
+ */
+export function parseEtcdutlStatus(text: string): SnapshotStatus {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new Error(`etcdutl printed something that is not JSON: ${firstLine(text)}`);
+  }
+  const o = (raw ?? {}) as Record<string, unknown>;
+  const num = (key: string): number => {
+    const v = o[key];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new Error(`etcdutl status JSON has no usable "${key}": ${firstLine(text)}`);
+    return v;
+  };
+  const status: SnapshotStatus = {
+    hash: num('hash').toString(16),
+    revision: num('revision'),
+    totalKeys: num('totalKey'),
+    totalSize: num('totalSize'),
+  };
+  if (typeof o.version === 'string' && o.version) status.version = o.version;
+  return status;
+}
+
+/** The line of etcdutl's stderr that says what went wrong (it may be a Go panic with a long trace). */
+export function etcdutlReason(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const line = lines.find((l) => /^(Error:|panic:|fatal error:|unexpected fault address)/.test(l)) ?? lines[0] ?? 'no output';
+  return line.replace(/^Error:\s*/, '').slice(0, 200);
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? '').slice(0, 200);
+}
+
+export class EtcdutlStatusError extends Error {
+  override name = 'EtcdutlStatusError';
+}
+
+/** Runs `etcdutl snapshot status <file> -w json` (argv, no shell). Rejects with EtcdutlStatusError when etcdutl refuses the file. */
+export function snapshotStatus(file: string, etcdutlPath: string, timeoutMs = 120_000): Promise<SnapshotStatus> {
+  return new Promise((resolve, reject) => {
+    execFile(etcdutlPath, ['snapshot', 'status', file, '-w', 'json'], { timeout: timeoutMs, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (typeof code === 'string') return reject(new Error(`cannot run etcdutl at ${etcdutlPath}: ${code}`));
+        if (err.killed) return reject(new Error(`etcdutl snapshot status took longer than ${timeoutMs} ms`));
+        return reject(new EtcdutlStatusError(etcdutlReason(stderr)));
+      }
+      try {
+        resolve(parseEtcdutlStatus(stdout));
+      } catch (parseErr) {
+        reject(parseErr);
+      }
+    });
+  });
+}
+
+interface VerificationBase {
+  file: string;
+  bytes: number;
+  sha256: TrailerStatus;
+}
+export type SnapshotVerification =
+  | (VerificationBase & SnapshotStatus & { ok: true; problem?: undefined })
+  | (VerificationBase & Partial<SnapshotStatus> & { ok: false; problem: string });
+
+export interface VerifyOptions {
+  /** Accept a raw copy of a member's db file (no trailer); restore then needs --skip-hash-check. */
+  allowMissingTrailer?: boolean;
+  etcdutlTimeoutMs?: number;
+}
+
+/** The verdict in plain words, from the trailer check and etcdutl's answer (or its refusal). Pure. */
+export function judgeSnapshot(
+  file: string,
+  trailer: TrailerCheck,
+  status: SnapshotStatus | { refused: string },
+  options: Pick<VerifyOptions, 'allowMissingTrailer'> = {},
+): SnapshotVerification {
+  const base = { file, bytes: trailer.bytes, sha256: trailer.status };
+  const problem = (): string | undefined => {
+    if (trailer.bytes === 0) return 'snapshot file is empty';
+    if (isTruncatedSize(trailer.bytes))
+      return `snapshot is truncated: ${trailer.bytes} bytes is not whole database pages plus the 32-byte SHA-256 trailer`;
+    if (trailer.status === 'mismatch') return 'snapshot is corrupted: its SHA-256 trailer does not match its contents';
+    if ('refused' in status) return `not an etcd snapshot: etcdutl says ${status.refused}`;
+    if (trailer.status === 'missing' && !options.allowMissingTrailer)
+      return 'no SHA-256 trailer: this is a raw copy of a member db file, not a snapshot; its integrity cannot be checked and restoring it needs --skip-hash-check';
+    return undefined;
+  };
+  const found = problem();
+  if ('refused' in status) return { ...base, ok: false, problem: found ?? status.refused };
+  if (found !== undefined) return { ...base, ...status, ok: false, problem: found };
+  return { ...base, ...status, ok: true };
+}
+
+/** Trailer check + `etcdutl snapshot status`: what a restore calls before stopping anything. */
+export async function verifySnapshot(file: string, etcdutlPath: string, options: VerifyOptions = {}): Promise<SnapshotVerification> {
+  const info = await stat(file); // a missing file throws ENOENT here: that is the caller's mistake, not the snapshot's
+  if (!info.isFile()) throw new Error(`${file} is not a regular file`);
+  const trailer = await checkSha256Trailer(file);
+  let status: SnapshotStatus | { refused: string };
+  try {
+    status = await snapshotStatus(file, etcdutlPath, options.etcdutlTimeoutMs);
+  } catch (err) {
+    if (!(err instanceof EtcdutlStatusError)) throw err;
+    status = { refused: err.message };
+  }
+  return judgeSnapshot(file, trailer, status, options);
+}
