@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseRunbookSettings } from '../core/runbook/settings.js';
 import type { CliOptions } from './args.js';
 import { UsageError } from './usage-error.js';
 import { parseInventory } from '../core/inventory/parse.js';
@@ -45,13 +47,14 @@ export function planConnection(opts: CliOptions, env: Env = process.env): Connec
   else if (env.ETCDCTL_PASSWORD !== undefined) password = { kind: 'env', name: 'ETCDCTL_PASSWORD' };
   if (user && !password) password = { kind: 'prompt' };
 
+  const runbookTls = inventory && !inventory.tls.cacert && inventory.runbook ? runbookClientTls(inventory) : undefined;
   return {
     clusterName: inventory?.cluster ?? clusterNameFrom(members),
     members,
     tls: {
-      cacert: opts.cacert ?? env.ETCDCTL_CACERT ?? inventory?.tls.cacert,
-      cert: opts.cert ?? env.ETCDCTL_CERT ?? inventory?.tls.cert,
-      key: opts.key ?? env.ETCDCTL_KEY ?? inventory?.tls.key,
+      cacert: opts.cacert ?? env.ETCDCTL_CACERT ?? inventory?.tls.cacert ?? runbookTls?.cacert,
+      cert: opts.cert ?? env.ETCDCTL_CERT ?? inventory?.tls.cert ?? runbookTls?.cert,
+      key: opts.key ?? env.ETCDCTL_KEY ?? inventory?.tls.key ?? runbookTls?.key,
     },
     user,
     password: user ? password : undefined,
@@ -94,4 +97,15 @@ function nameFromInventory(inventory: Inventory | undefined, endpoint: string): 
 function clusterNameFrom(members: MemberTarget[]): string {
   const first = members[0]?.endpoint;
   return first ? new URL(first).hostname + (members.length > 1 ? ` +${members.length - 1}` : '') : 'etcd';
+}
+
+/**
+ * A cluster the runbook builds has its PKI in the runbook's workdir. The root
+ * client certificate works before and after auth is enabled (with client-cert
+ * auth its CN is the user), which is what a cockpit that also runs day-2
+ * actions needs; the cockpit says so on start.
+ */
+function runbookClientTls(inventory: Inventory): TlsFiles {
+  const pki = join(parseRunbookSettings(inventory).workdir, 'pki');
+  return { cacert: join(pki, 'ca.crt'), cert: join(pki, 'clients', 'root.crt'), key: join(pki, 'clients', 'root.key') };
 }

@@ -27,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (opts.command === 'snapshot' && opts.args[0] !== 'save') return await runOfflineSnapshotCommand(opts);
     const plan = planConnection(opts);
-    const session = await openSession(plan, opts);
+    const session = await openSession(plan, opts, { tlsMayNotExistYet: opts.command === 'tui' && Boolean(plan.inventory?.runbook) });
     try {
       if (opts.command === 'status') return await runStatus(session, opts);
       if (opts.command === 'snapshot') return await runSnapshotSave(session, opts);

@@ -1,4 +1,4 @@
-import { loadTlsMaterial } from '../adapters/etcd/tls-material.js';
+import { loadTlsMaterial, type TlsMaterial } from '../adapters/etcd/tls-material.js';
 import type { ClientOptions } from '../adapters/etcd/member-client.js';
 import { createCockpitStore, type CockpitStore } from '../state/store.js';
 import { Poller } from '../state/poller.js';
@@ -15,13 +15,16 @@ export interface Session {
 export async function openSession(
   plan: ConnectionPlan,
   opts: { intervalMs: number; commandTimeoutMs: number; readOnly: boolean },
+  options: { tlsMayNotExistYet?: boolean } = {},
 ): Promise<Session> {
-  const tls = loadTlsMaterial(plan.tls);
+  // A cluster the runbook has not built yet has no certificates: the panes say so until it has.
+  let tlsCache = options.tlsMayNotExistYet ? undefined : loadTlsMaterial(plan.tls);
+  const tls = (): TlsMaterial => (tlsCache ??= loadTlsMaterial(plan.tls));
   const password = await resolvePassword(plan.password, plan.user);
   const store = createCockpitStore({ clusterName: plan.clusterName, members: plan.members, readOnly: opts.readOnly });
   const serverNames = new Map(plan.members.map((m) => [m.endpoint, m.serverName]));
   const clientOptions = (endpoint: string): ClientOptions => ({
-    tls,
+    tls: tls(),
     credentials: { user: plan.user, password },
     deadlineMs: opts.commandTimeoutMs,
     serverName: serverNames.get(endpoint),

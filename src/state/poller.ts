@@ -90,7 +90,14 @@ export class Poller {
     if (this.inFlight.has(endpoint) || this.stopped) return;
     this.inFlight.add(endpoint);
     try {
-      const client = this.clientFor(endpoint);
+      let client: Etcd3;
+      try {
+        client = this.clientFor(endpoint);
+      } catch (err) {
+        // Cannot even build a client (TLS files missing): the pane says why.
+        this.store.getState().applyProbe(endpoint, { ok: false, kind: 'error', reason: (err as Error).message }, this.now());
+        return;
+      }
       // /metrics is a separate HTTPS connection: fetch it alongside, not after, the probe.
       const [result] = await Promise.all([probeMember(client), this.refreshQuota(endpoint)]);
       if (this.stopped) return;

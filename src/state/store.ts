@@ -3,8 +3,10 @@ import type { MemberListEntry, MemberSample, MemberState } from '../core/cluster
 import type { ProbeResult } from '../adapters/etcd/probe.js';
 import { latencyBucket, latencyStep } from '../core/view/member-view.js';
 import type { OperationRequest } from '../core/operations/requests.js';
+import type { RunbookEvent } from '../core/runbook/events.js';
+import { applyRunbookEvent, type RunbookView } from './runbook-view.js';
 
-export type Overlay = 'none' | 'help';
+export type Overlay = 'none' | 'help' | 'runbook';
 
 export interface CockpitEvent {
   at: number;
@@ -34,6 +36,8 @@ export interface CockpitState {
   confirm?: PendingConfirm;
   /** The action running now; one at a time. */
   busy?: string;
+  /** Present when the cockpit was started with an inventory: the bootstrap runbook's progress. */
+  runbook?: RunbookView;
 
   addMember(endpoint: string, name?: string): void;
   applyProbe(endpoint: string, result: ProbeResult, now: number): void;
@@ -44,6 +48,9 @@ export interface CockpitState {
   addEvent(text: string, tone?: CockpitEvent['tone'], at?: number): void;
   setConfirm(confirm: PendingConfirm | undefined): void;
   setBusy(label: string | undefined): void;
+  setRunbook(view: RunbookView): void;
+  applyRunbookEvent(event: RunbookEvent): void;
+  setRunbookPatroni(block: string): void;
 }
 
 export type CockpitStore = StoreApi<CockpitState>;
@@ -114,6 +121,20 @@ export function createCockpitStore(init: {
 
     setBusy(label) {
       set({ busy: label });
+    },
+
+    setRunbook(view) {
+      set({ runbook: view });
+    },
+
+    setRunbookPatroni(block) {
+      const view = get().runbook;
+      if (view) set({ runbook: { ...view, patroni: block } });
+    },
+
+    applyRunbookEvent(event) {
+      const view = get().runbook;
+      if (view) set({ runbook: applyRunbookEvent(view, event) });
     },
   }));
 }

@@ -1,7 +1,8 @@
 import { useMemo } from 'react';
 import { Box, useInput } from 'ink';
 import { useContext } from 'react';
-import { OperationsContext, StoreContext, useCockpit } from './context.js';
+import { ServicesContext, StoreContext, useCockpit } from './context.js';
+import { RunbookSidebar } from './RunbookSidebar.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { EventsPane } from './EventsPane.js';
 import { handleConfirmKey } from './confirm-keys.js';
@@ -19,7 +20,8 @@ import { memberView } from '../core/view/member-view.js';
 
 export function App({ onQuit }: { onQuit: () => void }) {
   const store = useContext(StoreContext)!;
-  const operations = useContext(OperationsContext);
+  const services = useContext(ServicesContext);
+  const { operations } = services;
   const state = useCockpit((s) => s);
   const { columns, rows } = useTerminalSize();
   const members = useMemo(() => state.order.map((e) => state.members[e]!), [state.order, state.members]);
@@ -38,7 +40,7 @@ export function App({ onQuit }: { onQuit: () => void }) {
       return;
     }
     try {
-      action.run({ store, quit: onQuit, operations });
+      action.run({ store, quit: onQuit, ...services });
     } catch (err) {
       // Nothing an action throws may take the screen down: say it in the events pane.
       store.getState().addEvent(`${action.label}: ${(err as Error).message}`, 'critical');
@@ -58,6 +60,8 @@ export function App({ onQuit }: { onQuit: () => void }) {
         <Box flexDirection="column" flexGrow={1}>
           <ConfirmDialog pending={state.confirm} />
         </Box>
+      ) : state.overlay === 'runbook' && state.runbook ? (
+        <RunbookSidebar view={state.runbook} columns={columns} rows={height - headerRows - 1 - eventRows} />
       ) : state.overlay === 'help' ? (
         <Box flexDirection="column" flexGrow={1}>
           <HelpScreen actions={actions} state={state} />

@@ -93,7 +93,7 @@ export function MemberPane({ view, selected, variant, width }: Props) {
         <FieldText field={v.health} /> {v.latency !== '-' && <>· {v.latency}</>}
       </Row>
       {v.reason && (
-        <Box height={2}>
+        <Box height={3}>
           <Text wrap="wrap">
             <ToneText tone={v.health.tone}>{v.reason}</ToneText>
           </Text>
@@ -128,4 +128,4 @@ export function MemberPane({ view, selected, variant, width }: Props) {
 }
 
 /** Rows a pane needs at most (a down member's reason takes two more in the wide form). */
-export const PANE_HEIGHT: Record<PaneVariant, number> = { wide: 16, compact: 6, line: 1 };
+export const PANE_HEIGHT: Record<PaneVariant, number> = { wide: 17, compact: 6, line: 1 };

@@ -1,4 +1,5 @@
-import { OperationsContext, StoreContext, ThemeContext } from './context.js';
+import { ServicesContext, StoreContext, ThemeContext } from './context.js';
+import type { Inventory } from '../core/inventory/types.js';
 import type { OperationRunner } from '../state/operation-runner.js';
 import { App } from './App.js';
 import type { CockpitStore } from '../state/store.js';
@@ -9,18 +10,20 @@ export function Root({
   theme,
   onQuit,
   operations,
+  inventory,
 }: {
   store: CockpitStore;
   theme: Theme;
   onQuit: () => void;
   operations?: OperationRunner;
+  inventory?: Inventory;
 }) {
   return (
     <StoreContext.Provider value={store}>
       <ThemeContext.Provider value={theme}>
-        <OperationsContext.Provider value={operations}>
+        <ServicesContext.Provider value={{ operations, inventory }}>
           <App onQuit={onQuit} />
-        </OperationsContext.Provider>
+        </ServicesContext.Provider>
       </ThemeContext.Provider>
     </StoreContext.Provider>
   );

@@ -3,12 +3,15 @@ import type { OperationRunner } from '../state/operation-runner.js';
 import type { MemberState } from '../core/cluster/types.js';
 import { buildRequest, type OperationKind, type RequestInput } from '../core/operations/requests.js';
 import type { KeyName } from './keys.js';
+import type { Inventory } from '../core/inventory/types.js';
+import { runbookRequest } from '../state/runbook-runner.js';
 
 export interface ActionContext {
   store: CockpitStore;
   quit: () => void;
   /** Present when the cockpit can act on the cluster (absent in tests of the bare view). */
   operations?: OperationRunner;
+  inventory?: Inventory;
 }
 
 export type ActionScope = 'global' | 'member';
@@ -93,6 +96,44 @@ export const ACTIONS: readonly ActionDef[] = [
     kind: 'nospace-recover',
     label: 'NOSPACE recovery: compact, defragment all, disarm, test write',
   }),
+  {
+    id: 'runbook',
+    keys: ['b'],
+    label: 'bootstrap runbook',
+    scope: 'global',
+    dangerous: false,
+    footer: true,
+    disabledReason: (s) => (s.runbook ? undefined : 'needs an inventory: start with -f cluster.yaml'),
+    run: ({ store }) => store.getState().setOverlay(store.getState().overlay === 'runbook' ? 'none' : 'runbook'),
+  },
+  {
+    id: 'runbook-plan',
+    keys: ['P'],
+    label: 'runbook dry run: show exact commands and files, touch nothing',
+    scope: 'global',
+    dangerous: false,
+    footer: false,
+    disabledReason: (s) => (!s.runbook ? 'needs an inventory: start with -f cluster.yaml' : s.busy ? `busy: ${s.busy} is running` : undefined),
+    run: ({ store, operations, inventory }) => {
+      if (!operations || !inventory) return;
+      store.getState().setOverlay('runbook');
+      void operations.run(runbookRequest(store, inventory, true));
+    },
+  },
+  {
+    id: 'runbook-run',
+    keys: ['R'],
+    label: 'run the bootstrap runbook (resumes: finished steps are checked, not redone)',
+    scope: 'global',
+    dangerous: true,
+    footer: false,
+    disabledReason: (s) => (!s.runbook ? 'needs an inventory: start with -f cluster.yaml' : s.busy ? `busy: ${s.busy} is running` : undefined),
+    run: ({ store, operations, inventory }) => {
+      if (!operations || !inventory) return;
+      store.getState().setOverlay('runbook');
+      operations.ask(runbookRequest(store, inventory, false));
+    },
+  },
   {
     id: 'snapshot',
     keys: ['s'],

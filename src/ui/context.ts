@@ -3,11 +3,17 @@ import { useStore } from 'zustand';
 import type { CockpitState, CockpitStore } from '../state/store.js';
 import type { Theme } from './theme.js';
 import type { OperationRunner } from '../state/operation-runner.js';
+import type { Inventory } from '../core/inventory/types.js';
 
 export const StoreContext = createContext<CockpitStore | null>(null);
 export const ThemeContext = createContext<Theme | null>(null);
-/** Absent when the view cannot change the cluster. */
-export const OperationsContext = createContext<OperationRunner | undefined>(undefined);
+/** What the keys can act with; empty in a bare view. */
+export interface CockpitServices {
+  operations?: OperationRunner;
+  /** The inventory the cockpit was started with (-f), for the runbook. */
+  inventory?: Inventory;
+}
+export const ServicesContext = createContext<CockpitServices>({});
 
 export function useCockpit<T>(selector: (s: CockpitState) => T): T {
   const store = useContext(StoreContext);

@@ -1,4 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { render } from 'ink';
+import { inspectCert } from '../core/pki/inspect.js';
 import type { CliOptions } from '../cli/args.js';
 import type { Session } from '../cli/session.js';
 import { Root } from './Root.js';
@@ -8,6 +10,8 @@ import { AuditLog, defaultAuditLogPath } from '../adapters/audit-log.js';
 import { operationContext } from '../cli/operation-context.js';
 import { snapshotDir } from '../cli/commands/snapshot.js';
 import { findEtcdBinaries } from '../adapters/local/etcd-binaries.js';
+import { runbookRows } from '../state/runbook-runner.js';
+import { emptyRunbookView } from '../state/runbook-view.js';
 
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
@@ -53,12 +57,18 @@ export async function runTui(session: Session, opts: CliOptions): Promise<number
     { cluster: session.plan.clusterName, etcdUser: session.plan.user },
     () => ({ snapshotDir: snapshotDir(opts, session.plan.clusterName), etcdutl: findEtcdBinaries().etcdutl }),
   );
-  const instance = render(<Root store={session.store} theme={theme} onQuit={() => quit(0)} operations={operations} />, {
-    exitOnCtrlC: false,
-    patchConsole: false,
-    incrementalRendering: true,
-    maxFps: 60, // a key press must not wait behind a poll-driven frame
-  });
+  warnAboutPrivilegedCertificate(session);
+  const inventory = session.plan.inventory;
+  if (inventory) session.store.getState().setRunbook(emptyRunbookView(runbookRows(inventory)));
+  const instance = render(
+    <Root store={session.store} theme={theme} onQuit={() => quit(0)} operations={operations} inventory={inventory} />,
+    {
+      exitOnCtrlC: false,
+      patchConsole: false,
+      incrementalRendering: true,
+      maxFps: 60, // a key press must not wait behind a poll-driven frame
+    },
+  );
   const code = await done;
   session.poller.stop();
   instance.unmount();
@@ -67,4 +77,17 @@ export async function runTui(session: Session, opts: CliOptions): Promise<number
   process.off('uncaughtException', onCrash);
   process.off('unhandledRejection', onCrash);
   return code;
+}
+
+/** With client-cert auth a certificate's CN is the etcd user: say so when it is root. */
+function warnAboutPrivilegedCertificate(session: Session): void {
+  const certFile = session.plan.tls.cert;
+  if (!certFile || !existsSync(certFile)) return;
+  try {
+    if (inspectCert(readFileSync(certFile, 'utf8')).subjectCN === 'root') {
+      session.store.getState().addEvent(`client certificate ${certFile} has CN=root: with client-cert auth the cockpit acts as etcd's root user`, 'warning');
+    }
+  } catch {
+    /* not a certificate we can read: the connection will say so */
+  }
 }

@@ -9,13 +9,15 @@ import type { OperationContext } from './context.js';
 import { defaultSnapshotFile, snapshotSource, takeSnapshot } from './snapshot.js';
 
 export type OperationKind = 'defrag' | 'compact' | 'move-leader' | 'alarm-disarm' | 'nospace-recover' | 'snapshot';
+/** Actions that come from elsewhere (the runbook) but take the same confirm/run/audit path. */
+export type ActionName = OperationKind | 'runbook-run' | 'runbook-plan';
 
 /**
  * One mutating action, fully described before it runs: the same text is the
  * TUI's confirmation dialog and the CLI's question, and `work` is what runs.
  */
 export interface OperationRequest {
-  action: OperationKind;
+  action: ActionName;
   target: string;
   params: Record<string, string | number | boolean>;
   /** What will happen, line by line. */

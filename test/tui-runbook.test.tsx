@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KEYS, renderAt, tick } from './helpers/render.js';
+import { localFixture, teardownLocal, type LocalFixture } from './helpers/runbook-fixture.js';
+import { Root } from '../src/ui/Root.js';
+import { createCockpitStore, type CockpitStore } from '../src/state/store.js';
+import { loadTheme } from '../src/ui/theme.js';
+import { OperationRunner } from '../src/state/operation-runner.js';
+import { AuditLog } from '../src/adapters/audit-log.js';
+import { emptyRunbookView } from '../src/state/runbook-view.js';
+import { runbookRows } from '../src/state/runbook-runner.js';
+
+let fx: LocalFixture;
+let store: CockpitStore;
+let runner: OperationRunner;
+
+beforeAll(async () => {
+  fx = await localFixture({ prefix: 'cockpit-tui-runbook-' });
+  store = createCockpitStore({ clusterName: fx.inventory.cluster, members: fx.inventory.nodes.map((n) => ({ endpoint: n.clientUrl, name: n.name })) });
+  store.getState().setRunbook(emptyRunbookView(runbookRows(fx.inventory)));
+  runner = new OperationRunner(
+    store,
+    (log) => ({ clientFor: () => { throw new Error('not used'); }, members: () => [], log, longDeadlineMs: 1000, pauseMs: 0 }),
+    new AuditLog(join(fx.dir, 'audit.log')),
+    { cluster: fx.inventory.cluster },
+  );
+});
+afterAll(async () => {
+  if (fx) await teardownLocal(fx.dir, fx.workdir);
+});
+
+async function waitFor(ui: ReturnType<typeof renderAt>, test: (frame: string) => boolean, ms: number): Promise<string> {
+  for (let waited = 0; waited < ms; waited += 100) {
+    if (test(ui.lastFrame())) return ui.lastFrame();
+    await tick(100);
+  }
+  throw new Error(`timed out; last frame:\n${ui.lastFrame()}`);
+}
+
+describe('the runbook sidebar drives the real engine on 3 local nodes', () => {
+  const theme = loadTheme('dark');
+
+  it('b shows every phase pending; P shows the exact plan and touches nothing', async () => {
+    const ui = renderAt(<Root store={store} theme={theme} onQuit={() => {}} operations={runner} inventory={fx.inventory} />, { columns: 120, rows: 40 });
+    await ui.press('b');
+    const first = ui.lastFrame();
+    expect(first).toContain('Runbook: not run: P shows the plan, R runs it');
+    for (const title of ['0 Preflight', '3 TLS certificates', '6 Bootstrap the cluster', '8 Verification checkpoint']) expect(first).toContain(title);
+    await ui.press('P');
+    const planned = await waitFor(ui, (f) => f.includes('dry run shown below'), 20_000);
+    ui.unmount();
+    expect(planned).toContain('○');
+    expect(existsSync(join(fx.workdir, 'nodes'))).toBe(false);
+  });
+
+  it('R asks first (Cancel focused), then runs all phases to 10/10 with the Patroni block', async () => {
+    const ui = renderAt(<Root store={store} theme={theme} onQuit={() => {}} operations={runner} inventory={fx.inventory} />, { columns: 120, rows: 40 });
+    await ui.press('R');
+    expect(ui.lastFrame()).toContain('[ Cancel ]');
+    await ui.press(KEYS.tab);
+    await ui.press('\r');
+    const done = await waitFor(ui, (f) => f.includes('Runbook: done'), 60_000);
+    ui.unmount();
+    expect((done.match(/PASS/g) ?? []).length).toBe(10);
+    expect(done).toContain('etcd3:');
+    expect(done).not.toContain('FAIL ');
+    const secrets = ['root', 'patroni'].map((u) => readFileSync(join(fx.workdir, 'secrets', `${u}.password`), 'utf8').trim());
+    for (const secret of secrets) expect(done).not.toContain(secret);
+    const audit = readFileSync(join(fx.dir, 'audit.log'), 'utf8');
+    expect(audit).toContain('"action":"runbook-run"');
+    for (const secret of secrets) expect(audit).not.toContain(secret);
+  });
+});
