@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './usage-error.js';
 
-export const COMMANDS = ['tui', 'status', 'defrag', 'compact', 'alarm', 'move-leader', 'nospace-recover', 'snapshot'] as const;
+export const COMMANDS = ['tui', 'status', 'defrag', 'compact', 'alarm', 'move-leader', 'nospace-recover', 'snapshot', 'trust-hosts'] as const;
 /** Commands that change the cluster: refused in --read-only mode, confirmed unless --yes. */
 export const MUTATING: readonly Command[] = ['defrag', 'compact', 'move-leader', 'nospace-recover'];
 export type Command = (typeof COMMANDS)[number];
@@ -133,6 +133,7 @@ Usage:
   etcd-cockpit move-leader NAME              make NAME the leader
   etcd-cockpit nospace-recover               compact, defragment all, disarm, prove a write
   etcd-cockpit snapshot save [FILE] [--member NAME] | verify FILE | list [DIR]
+  etcd-cockpit trust-hosts -f cluster.yaml  show unknown SSH host keys' fingerprints; add the ones you confirm
   etcd-cockpit runbook plan|run [--phase N] [--dry-run] -f cluster.yaml
                                              bootstrap a TLS cluster with RBAC, phase by phase
 

@@ -12,10 +12,11 @@ export interface ConfirmRequest {
 /** Asks on the terminal like the TUI does; scripts pass --yes. No terminal and no --yes: refused. */
 export async function confirmInCli(request: ConfirmRequest): Promise<boolean> {
   if (request.yes) return true;
+  // Said even when refusing: the user sees what would have happened.
+  process.stderr.write(request.summary + '\n');
   if (!process.stdin.isTTY) {
     throw new UsageError('refusing to change the cluster without --yes: stdin is not a terminal to ask on');
   }
-  process.stderr.write(request.summary + '\n');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     if (request.typed) {

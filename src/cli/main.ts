@@ -1,10 +1,11 @@
 import { HELP, parseCli } from './args.js';
-import { planConnection } from './connection.js';
+import { loadInventoryFile, planConnection } from './connection.js';
 import { openSession } from './session.js';
 import { runStatus } from './commands/status.js';
 import { runOperationCommand } from './commands/operations.js';
 import { runRunbookCommand } from './commands/runbook.js';
 import { runOfflineSnapshotCommand, runSnapshotSave } from './commands/snapshot.js';
+import { runTrustHosts } from './commands/trust-hosts.js';
 import { UsageError } from './usage-error.js';
 import { ConfigError } from '../adapters/etcd/tls-material.js';
 import { InventoryError } from '../core/inventory/parse.js';
@@ -26,6 +27,10 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (opts.command === 'snapshot' && opts.args[0] !== 'save') return await runOfflineSnapshotCommand(opts);
+    if (opts.command === 'trust-hosts') {
+      if (!opts.file) throw new UsageError('trust-hosts needs the inventory: -f cluster.yaml');
+      return await runTrustHosts(loadInventoryFile(opts.file), opts.yes);
+    }
     const plan = planConnection(opts);
     const session = await openSession(plan, opts, { tlsMayNotExistYet: opts.command === 'tui' && Boolean(plan.inventory?.runbook) });
     try {
