@@ -1,11 +1,6 @@
 import { HELP, parseCli } from './args.js';
 import { loadInventoryFile, planConnection } from './connection.js';
 import { openSession } from './session.js';
-import { runStatus } from './commands/status.js';
-import { runOperationCommand } from './commands/operations.js';
-import { runRunbookCommand } from './commands/runbook.js';
-import { runOfflineSnapshotCommand, runSnapshotSave } from './commands/snapshot.js';
-import { runTrustHosts } from './commands/trust-hosts.js';
 import { UsageError } from './usage-error.js';
 import { ConfigError } from '../adapters/etcd/tls-material.js';
 import { InventoryError } from '../core/inventory/parse.js';
@@ -13,10 +8,14 @@ import { explainEtcdError } from '../core/errors/explain-etcd-error.js';
 
 const VERSION = '0.1.0';
 
+// Commands are imported when used: `status` must not pay for the runbook, SSH or the UI.
+const runbookCommand = () => import('./commands/runbook.js');
+const snapshotCommands = () => import('./commands/snapshot.js');
+
 /** Returns the process exit code. Bad input: one line on stderr, exit 2. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    if (argv[0] === 'runbook') return await runRunbookCommand(argv.slice(1));
+    if (argv[0] === 'runbook') return await (await runbookCommand()).runRunbookCommand(argv.slice(1));
     const opts = parseCli(argv);
     if (opts.help) {
       process.stdout.write(HELP);
@@ -26,17 +25,18 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`etcd-cockpit ${VERSION}\n`);
       return 0;
     }
-    if (opts.command === 'snapshot' && opts.args[0] !== 'save') return await runOfflineSnapshotCommand(opts);
+    if (opts.command === 'snapshot' && opts.args[0] !== 'save') return await (await snapshotCommands()).runOfflineSnapshotCommand(opts);
     if (opts.command === 'trust-hosts') {
       if (!opts.file) throw new UsageError('trust-hosts needs the inventory: -f cluster.yaml');
+      const { runTrustHosts } = await import('./commands/trust-hosts.js');
       return await runTrustHosts(loadInventoryFile(opts.file), opts.yes);
     }
     const plan = planConnection(opts);
     const session = await openSession(plan, opts, { tlsMayNotExistYet: opts.command === 'tui' && Boolean(plan.inventory?.runbook) });
     try {
-      if (opts.command === 'status') return await runStatus(session, opts);
-      if (opts.command === 'snapshot') return await runSnapshotSave(session, opts);
-      if (opts.command !== 'tui') return await runOperationCommand(session, opts);
+      if (opts.command === 'status') return await (await import('./commands/status.js')).runStatus(session, opts);
+      if (opts.command === 'snapshot') return await (await snapshotCommands()).runSnapshotSave(session, opts);
+      if (opts.command !== 'tui') return await (await import('./commands/operations.js')).runOperationCommand(session, opts);
       if (!process.stdout.isTTY) throw new UsageError('the live view needs a terminal; use `etcd-cockpit status` in scripts');
       // First answers arrive while Ink (~0.5 s to import) is still loading.
       session.poller.start();

@@ -4,7 +4,6 @@ import type { MemberState } from '../core/cluster/types.js';
 import { buildRequest, type OperationKind, type RequestInput } from '../core/operations/requests.js';
 import type { KeyName } from './keys.js';
 import type { Inventory } from '../core/inventory/types.js';
-import { runbookRequest } from '../state/runbook-runner.js';
 
 export interface ActionContext {
   store: CockpitStore;
@@ -117,7 +116,7 @@ export const ACTIONS: readonly ActionDef[] = [
     run: ({ store, operations, inventory }) => {
       if (!operations || !inventory) return;
       store.getState().setOverlay('runbook');
-      void operations.run(runbookRequest(store, inventory, true));
+      void import('../state/runbook-runner.js').then(({ runbookRequest }) => operations.run(runbookRequest(store, inventory, true)));
     },
   },
   {
@@ -131,7 +130,7 @@ export const ACTIONS: readonly ActionDef[] = [
     run: ({ store, operations, inventory }) => {
       if (!operations || !inventory) return;
       store.getState().setOverlay('runbook');
-      operations.ask(runbookRequest(store, inventory, false));
+      void import('../state/runbook-runner.js').then(({ runbookRequest }) => operations.ask(runbookRequest(store, inventory, false)));
     },
   },
   {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { render } from 'ink';
-import { inspectCert } from '../core/pki/inspect.js';
+import { X509Certificate } from 'node:crypto';
 import type { CliOptions } from '../cli/args.js';
 import type { Session } from '../cli/session.js';
 import { Root } from './Root.js';
@@ -10,7 +10,6 @@ import { AuditLog, defaultAuditLogPath } from '../adapters/audit-log.js';
 import { operationContext } from '../cli/operation-context.js';
 import { snapshotDir } from '../cli/commands/snapshot.js';
 import { findEtcdBinaries } from '../adapters/local/etcd-binaries.js';
-import { runbookRows } from '../state/runbook-runner.js';
 import { emptyRunbookView } from '../state/runbook-view.js';
 
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
@@ -59,7 +58,12 @@ export async function runTui(session: Session, opts: CliOptions): Promise<number
   );
   warnAboutPrivilegedCertificate(session);
   const inventory = session.plan.inventory;
-  if (inventory) session.store.getState().setRunbook(emptyRunbookView(runbookRows(inventory)));
+  // The runbook engine (PKI, SSH) loads after the first frame: watching a cluster must not wait for it.
+  if (inventory) {
+    void import('../state/runbook-runner.js').then(({ runbookRows }) =>
+      session.store.getState().setRunbook(emptyRunbookView(runbookRows(inventory))),
+    );
+  }
   const instance = render(
     <Root store={session.store} theme={theme} onQuit={() => quit(0)} operations={operations} inventory={inventory} />,
     {
@@ -84,7 +88,7 @@ function warnAboutPrivilegedCertificate(session: Session): void {
   const certFile = session.plan.tls.cert;
   if (!certFile || !existsSync(certFile)) return;
   try {
-    if (inspectCert(readFileSync(certFile, 'utf8')).subjectCN === 'root') {
+    if (new X509Certificate(readFileSync(certFile)).subject.split('\n').includes('CN=root')) {
       session.store.getState().addEvent(`client certificate ${certFile} has CN=root: with client-cert auth the cockpit acts as etcd's root user`, 'warning');
     }
   } catch {
