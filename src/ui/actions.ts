@@ -105,34 +105,8 @@ export const ACTIONS: readonly ActionDef[] = [
     disabledReason: (s) => (s.runbook ? undefined : 'needs an inventory: start with -f cluster.yaml'),
     run: ({ store }) => store.getState().setOverlay(store.getState().overlay === 'runbook' ? 'none' : 'runbook'),
   },
-  {
-    id: 'runbook-plan',
-    keys: ['P'],
-    label: 'runbook dry run: show exact commands and files, touch nothing',
-    scope: 'global',
-    dangerous: false,
-    footer: false,
-    disabledReason: (s) => (!s.runbook ? 'needs an inventory: start with -f cluster.yaml' : s.busy ? `busy: ${s.busy} is running` : undefined),
-    run: ({ store, operations, inventory }) => {
-      if (!operations || !inventory) return;
-      store.getState().setOverlay('runbook');
-      void import('../state/runbook-runner.js').then(({ runbookRequest }) => operations.run(runbookRequest(store, inventory, true)));
-    },
-  },
-  {
-    id: 'runbook-run',
-    keys: ['R'],
-    label: 'run the bootstrap runbook (resumes: finished steps are checked, not redone)',
-    scope: 'global',
-    dangerous: true,
-    footer: false,
-    disabledReason: (s) => (!s.runbook ? 'needs an inventory: start with -f cluster.yaml' : s.busy ? `busy: ${s.busy} is running` : undefined),
-    run: ({ store, operations, inventory }) => {
-      if (!operations || !inventory) return;
-      store.getState().setOverlay('runbook');
-      void import('../state/runbook-runner.js').then(({ runbookRequest }) => operations.ask(runbookRequest(store, inventory, false)));
-    },
-  },
+  runbookAction({ id: 'runbook-plan', keys: ['P'], label: 'runbook dry run: show exact commands and files, touch nothing', dryRun: true }),
+  runbookAction({ id: 'runbook-run', keys: ['R'], label: 'run the bootstrap runbook (resumes: finished steps are checked, not redone)', dryRun: false }),
   {
     id: 'snapshot',
     keys: ['s'],
@@ -220,6 +194,27 @@ function operation(spec: {
         pauseMs: 2000,
       };
       operations.ask(buildRequest(spec.kind, input));
+    },
+  };
+}
+
+/** The runbook's dry run shows at once; the real run asks first. Both load the engine only when used. */
+function runbookAction(spec: { id: string; keys: KeyName[]; label: string; dryRun: boolean }): ActionDef {
+  return {
+    id: spec.id,
+    keys: spec.keys,
+    label: spec.label,
+    scope: 'global',
+    dangerous: !spec.dryRun,
+    footer: false,
+    disabledReason: (s) => (!s.runbook ? 'needs an inventory: start with -f cluster.yaml' : s.busy ? `busy: ${s.busy} is running` : undefined),
+    run: ({ store, operations, inventory }) => {
+      if (!operations || !inventory) return;
+      store.getState().setOverlay('runbook');
+      void import('../state/runbook-runner.js').then(({ runbookRequest }) => {
+        const request = runbookRequest(store, inventory, spec.dryRun);
+        return spec.dryRun ? operations.run(request) : operations.ask(request);
+      });
     },
   };
 }

@@ -33,24 +33,17 @@ export async function runAudited<T>(
     say(`${meta.action} ${meta.target}: FAILED: ${error}`);
     return { ok: false, error };
   } finally {
-    audit.append({
-      time: new Date(started).toISOString(),
-      user: osUser(),
-      etcdUser: meta.etcdUser,
-      cluster: meta.cluster,
-      action: meta.action,
-      target: meta.target,
-      params: meta.params,
-      result,
-      error,
-      durationMs: Date.now() - started,
-    });
+    record(audit, meta, result, error, started);
   }
 }
 
 export function recordRefusal(audit: AuditLog, meta: ActionMeta, result: 'cancelled' | 'refused', why: string): void {
+  record(audit, meta, result, why, Date.now());
+}
+
+function record(audit: AuditLog, meta: ActionMeta, result: AuditResult, error: string | undefined, started: number): void {
   audit.append({
-    time: new Date().toISOString(),
+    time: new Date(started).toISOString(),
     user: osUser(),
     etcdUser: meta.etcdUser,
     cluster: meta.cluster,
@@ -58,7 +51,7 @@ export function recordRefusal(audit: AuditLog, meta: ActionMeta, result: 'cancel
     target: meta.target,
     params: meta.params,
     result,
-    error: why,
-    durationMs: 0,
+    error,
+    durationMs: Date.now() - started,
   });
 }
