@@ -54,7 +54,7 @@ export function RunbookSidebar({ view, columns, rows }: { view: RunbookView; col
   const targets = [...nodes, 'cluster'];
   const focus = focusPhase(view, targets);
   const wide = columns >= 110;
-  const listWidth = wide ? 58 : columns;
+  const listWidth = wide ? 58 : columns - 4; // inside the border and padding
 
   const list: React.ReactNode[] = [
     <Text key="head" bold wrap="truncate-end">
