@@ -10,6 +10,8 @@ import { OperationRunner } from '../src/state/operation-runner.js';
 import { AuditLog } from '../src/adapters/audit-log.js';
 import { emptyRunbookView } from '../src/state/runbook-view.js';
 import { runbookRows } from '../src/state/runbook-runner.js';
+import { Poller } from '../src/state/poller.js';
+import { findEtcdBinaries } from '../src/adapters/local/etcd-binaries.js';
 
 let fx: LocalFixture;
 let store: CockpitStore;
@@ -21,14 +23,33 @@ beforeAll(async () => {
   store.getState().setRunbook(emptyRunbookView(runbookRows(fx.inventory)));
   runner = new OperationRunner(
     store,
-    (log) => ({ clientFor: () => { throw new Error('not used'); }, members: () => [], log, longDeadlineMs: 1000, pauseMs: 0 }),
+    (log) => ({
+      clientFor: (e) => livePoller().clientFor(e),
+      members: () => store.getState().order.map((e) => store.getState().members[e]!),
+      log,
+      longDeadlineMs: 30_000,
+      pauseMs: 0,
+    }),
     new AuditLog(join(fx.dir, 'audit.log')),
     { cluster: fx.inventory.cluster },
+    () => ({ snapshotDir: join(fx.dir, 'snapshots'), etcdutl: findEtcdBinaries().etcdutl }),
   );
 });
 afterAll(async () => {
+  poller?.stop();
   if (fx) await teardownLocal(fx.dir, fx.workdir);
 });
+
+let poller: Poller | undefined;
+/** Watches the cluster the runbook built (its root client certificate exists only after phase 3). */
+function livePoller(): Poller {
+  if (poller) return poller;
+  const pki = join(fx.workdir, 'pki');
+  const tls = { ca: readFileSync(join(pki, 'ca.crt')), cert: readFileSync(join(pki, 'clients/root.crt')), key: readFileSync(join(pki, 'clients/root.key')) };
+  poller = new Poller(store, { intervalMs: 300, clientOptions: () => ({ tls, credentials: {}, deadlineMs: 2000 }) });
+  poller.start();
+  return poller;
+}
 
 async function waitFor(ui: ReturnType<typeof renderAt>, test: (frame: string) => boolean, ms: number): Promise<string> {
   for (let waited = 0; waited < ms; waited += 100) {
@@ -70,5 +91,34 @@ describe('the runbook sidebar drives the real engine on 3 local nodes', () => {
     const audit = readFileSync(join(fx.dir, 'audit.log'), 'utf8');
     expect(audit).toContain('"action":"runbook-run"');
     for (const secret of secrets) expect(audit).not.toContain(secret);
+  });
+});
+
+describe('service actions on the cluster the runbook built', () => {
+  const theme = loadTheme('dark');
+
+  it('r restarts the selected member through its service and waits until it is healthy', async () => {
+    livePoller();
+    for (let i = 0; i < 50 && Object.values(store.getState().members).some((m) => m.health !== 'ok'); i++) await tick(100);
+    store.setState({ selected: 0 });
+    const name = store.getState().members[store.getState().order[0]!]!.name;
+    const ui = renderAt(<Root store={store} theme={theme} onQuit={() => {}} operations={runner} inventory={fx.inventory} />, { columns: 120, rows: 40 });
+    await ui.press('r');
+    await waitFor(ui, (f) => f.includes('[ Cancel ]'), 10_000);
+    expect(ui.lastFrame()).toContain(`restart ${name}`);
+    await ui.press(KEYS.tab);
+    await ui.press('\r');
+    const done = await waitFor(ui, (f) => f.includes(`restart ${name}: done`) || f.includes('FAILED'), 60_000);
+    ui.unmount();
+    expect(done).toContain(`restart ${name}: done`);
+  });
+
+  it('U without a snapshot is refused in words, and nothing is stopped', async () => {
+    const ui = renderAt(<Root store={store} theme={theme} onQuit={() => {}} operations={runner} inventory={fx.inventory} />, { columns: 120, rows: 40 });
+    await ui.press('U');
+    const frame = await waitFor(ui, (f) => f.includes('refused'), 10_000);
+    ui.unmount();
+    expect(frame).toContain('no verified snapshot in');
+    expect(store.getState().confirm).toBeUndefined();
   });
 });

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './usage-error.js';
 
-export const COMMANDS = ['tui', 'status', 'defrag', 'compact', 'alarm', 'move-leader', 'nospace-recover', 'snapshot', 'trust-hosts'] as const;
-/** Commands that change the cluster: refused in --read-only mode, confirmed unless --yes. */
-export const MUTATING: readonly Command[] = ['defrag', 'compact', 'move-leader', 'nospace-recover'];
+export const COMMANDS = [
+  'tui', 'status', 'defrag', 'compact', 'alarm', 'move-leader', 'nospace-recover', 'snapshot', 'trust-hosts',
+  'restart', 'rolling-restart', 'restore', 'rebootstrap', 'member', 'quota',
+] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface CliOptions {
@@ -17,6 +18,12 @@ export interface CliOptions {
   auditLog?: string;
   snapshotDir?: string;
   pauseMs: number;
+  /** rebootstrap: how young a verified snapshot must be. */
+  maxAgeMs?: number;
+  /** rebootstrap: take and verify a snapshot first instead of refusing. */
+  takeSnapshot: boolean;
+  /** How long a restarted member gets to serve again. */
+  waitMs?: number;
   file?: string;
   endpoints?: string;
   cacert?: string;
@@ -53,6 +60,9 @@ const OPTIONS = {
   yes: { type: 'boolean', short: 'y' },
   'audit-log': { type: 'string' },
   'snapshot-dir': { type: 'string' },
+  'max-age': { type: 'string' },
+  'take-snapshot': { type: 'boolean' },
+  wait: { type: 'string' },
   pause: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -91,6 +101,9 @@ export function parseCli(argv: string[]): CliOptions {
     yes: values.yes ?? false,
     auditLog: values['audit-log'],
     snapshotDir: values['snapshot-dir'],
+    maxAgeMs: values['max-age'] === undefined ? undefined : parseDuration(values['max-age'], '--max-age'),
+    takeSnapshot: values['take-snapshot'] ?? false,
+    waitMs: values.wait === undefined ? undefined : parseDuration(values.wait, '--wait'),
     pauseMs: parseDuration(values.pause ?? '2s', '--pause', 0),
     file: values.file,
     endpoints: values.endpoints,
@@ -109,13 +122,13 @@ export function parseCli(argv: string[]): CliOptions {
   };
 }
 
-/** "2s", "500ms", "1m" (etcdctl style); a bare number is seconds. */
+/** "2s", "500ms", "1m", "1h" (etcdctl style); a bare number is seconds. */
 export function parseDuration(text: string, flag: string, minMs = 50): number {
-  const match = text.trim().match(/^(\d+(?:\.\d+)?)(ms|s|m)?$/);
-  if (!match) throw new UsageError(`${flag} "${text}" is not a duration like 500ms, 2s or 1m`);
+  const match = text.trim().match(/^(\d+(?:\.\d+)?)(ms|s|m|h)?$/);
+  if (!match) throw new UsageError(`${flag} "${text}" is not a duration like 500ms, 2s, 1m or 1h`);
   const value = Number(match[1]);
-  const unit = match[2] ?? 's';
-  const ms = unit === 'ms' ? value : unit === 's' ? value * 1000 : value * 60_000;
+  const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000;
+  const ms = value * unitMs;
   if (ms < minMs) throw new UsageError(`${flag} ${text} is too short (${minMs}ms at least)`);
   return Math.round(ms);
 }
@@ -133,6 +146,13 @@ Usage:
   etcd-cockpit move-leader NAME              make NAME the leader
   etcd-cockpit nospace-recover               compact, defragment all, disarm, prove a write
   etcd-cockpit snapshot save [FILE] [--member NAME] | verify FILE | list [DIR]
+  etcd-cockpit restart NAME | rolling-restart [--pause 2s] [--wait 60s]
+  etcd-cockpit restore FILE                  verified snapshot onto every member, new cluster token
+  etcd-cockpit rebootstrap [--take-snapshot] [--max-age 1h]
+                                             wipe and bootstrap again, recreate RBAC (needs a fresh snapshot)
+  etcd-cockpit member replace NAME           remove, wipe, add back as learner, sync, promote
+  etcd-cockpit quota SIZE                    quota-backend-bytes on every member, rolling restart
+                                             (these need an inventory with a runbook: section)
   etcd-cockpit trust-hosts -f cluster.yaml  show unknown SSH host keys' fingerprints; add the ones you confirm
   etcd-cockpit runbook plan|run [--phase N] [--dry-run] -f cluster.yaml
                                              bootstrap a TLS cluster with RBAC, phase by phase

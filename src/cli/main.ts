@@ -36,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
     try {
       if (opts.command === 'status') return await (await import('./commands/status.js')).runStatus(session, opts);
       if (opts.command === 'snapshot') return await (await snapshotCommands()).runSnapshotSave(session, opts);
+      const serviceOps = ['restart', 'rolling-restart', 'restore', 'rebootstrap', 'member', 'quota'];
+      if (serviceOps.includes(opts.command)) return await (await import('./commands/service-ops.js')).runServiceOpsCommand(session, opts);
       if (opts.command !== 'tui') return await (await import('./commands/operations.js')).runOperationCommand(session, opts);
       if (!process.stdout.isTTY) throw new UsageError('the live view needs a terminal; use `etcd-cockpit status` in scripts');
       // First answers arrive while Ink (~0.5 s to import) is still loading.

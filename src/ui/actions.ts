@@ -4,6 +4,7 @@ import type { MemberState } from '../core/cluster/types.js';
 import { buildRequest, type OperationKind, type RequestInput } from '../core/operations/requests.js';
 import type { KeyName } from './keys.js';
 import type { Inventory } from '../core/inventory/types.js';
+import { serviceAction } from './service-actions.js';
 
 export interface ActionContext {
   store: CockpitStore;
@@ -89,6 +90,11 @@ export const ACTIONS: readonly ActionDef[] = [
     label: 'disarm all alarms',
     disabledReason: (s) => (members(s).some((m) => m.last?.alarms.length) ? undefined : 'no alarm is raised'),
   }),
+  serviceAction({ id: 'restart', keys: ['r'], kind: 'restart', label: 'restart the selected member, wait until healthy', needsMember: true }),
+  serviceAction({ id: 'rolling-restart', keys: ['W'], kind: 'rolling-restart', label: 'rolling restart: followers first, leader last' }),
+  serviceAction({ id: 'member-replace', keys: ['X'], kind: 'member-replace', label: 'replace the selected member (remove, wipe, re-add as learner, promote)', needsMember: true }),
+  serviceAction({ id: 'restore', keys: ['U'], kind: 'restore', label: 'restore every member from the newest verified snapshot' }),
+  serviceAction({ id: 'rebootstrap', keys: ['B'], kind: 'rebootstrap', label: 're-bootstrap: wipe, bootstrap again, recreate RBAC (needs a fresh snapshot)' }),
   operation({
     id: 'nospace-recover',
     keys: ['N'],

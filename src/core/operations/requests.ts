@@ -6,11 +6,12 @@ import { compactHistory } from './compact.js';
 import { moveLeaderTo } from './leader.js';
 import { disarmAll, recoverFromNospace } from './alarms.js';
 import type { OperationContext } from './context.js';
+import type { ServiceOpKind } from './service/context.js';
 import { defaultSnapshotFile, snapshotSource, takeSnapshot } from './snapshot.js';
 
 export type OperationKind = 'defrag' | 'compact' | 'move-leader' | 'alarm-disarm' | 'nospace-recover' | 'snapshot';
 /** Actions that come from elsewhere (the runbook) but take the same confirm/run/audit path. */
-export type ActionName = OperationKind | 'runbook-run' | 'runbook-plan';
+export type ActionName = OperationKind | ServiceOpKind | 'runbook-run' | 'runbook-plan';
 
 /**
  * One mutating action, fully described before it runs: the same text is the

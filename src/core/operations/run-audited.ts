@@ -29,7 +29,7 @@ export async function runAudited<T>(
     return { ok: true, value };
   } catch (err) {
     result = 'failed';
-    error = explainEtcdError(err).message;
+    error = plainError(err);
     say(`${meta.action} ${meta.target}: FAILED: ${error}`);
     return { ok: false, error };
   } finally {
@@ -54,4 +54,11 @@ function record(audit: AuditLog, meta: ActionMeta, result: AuditResult, error: s
     error,
     durationMs: Date.now() - started,
   });
+}
+
+/** gRPC errors get etcd's meaning in plain words; our own errors already are plain words: their first line. */
+function plainError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const fromGrpc = /^\d+ [A-Z_]+: /.test(message) || typeof (err as { code?: unknown })?.code === 'number';
+  return fromGrpc ? explainEtcdError(err).message : (message.split('\n')[0] ?? message);
 }

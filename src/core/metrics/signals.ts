@@ -1,0 +1,154 @@
+/**
+ * What to watch on one member, from two /metrics scrapes: values plus a
+ * verdict each (thresholds in thresholds.ts). Pure; missing values are
+ * undefined, never NaN.
+ *
+ * Latency p99s cover the interval between the two scrapes (bucket deltas).
+ * When nothing was observed in it (an idle member does not fsync; etcd adds a
+ * peer RTT sample only every 30 s) or there is no previous scrape, they fall
+ * back to the histogram since member start and say so in `basis`.
+ *
+ * appliedLag is etcd_server_proposals_committed_total -
+ * etcd_server_proposals_applied_total. In etcd 3.5 both are gauges holding the
+ * committed and applied raft indexes, so this equals the status fields
+ * raftIndex - raftAppliedIndex, from the same scrape (no second call).
+ */
+import { histogramQuantile, deltaQuantile } from './histogram.js';
+import { changesInWindow, recordReading, type LeaderChangeHistory } from './leader-history.js';
+import { histogramsOf, labelKey, metricValue, parsePrometheusText, type ParsedMetrics } from './prometheus.js';
+import {
+  appliedLagVerdict,
+  dbQuotaVerdict,
+  fragmentationVerdict,
+  latencyVerdict,
+  leaderChangesVerdict,
+  proposalsFailedVerdict,
+  proposalsPendingVerdict,
+  type Verdict,
+} from './thresholds.js';
+
+export type { LeaderChangeHistory } from './leader-history.js';
+
+export interface Scrape {
+  /** When it was taken, epoch ms. */
+  at: number;
+  metrics: ParsedMetrics;
+}
+
+export function toScrape(text: string, at: number): Scrape {
+  return { at, metrics: parsePrometheusText(text) };
+}
+
+export interface Signal {
+  value: number | undefined;
+  verdict: Verdict;
+}
+
+export interface LatencySignal extends Signal {
+  /** interval: between the two scrapes; since-start: whole histogram (no new observations). */
+  basis?: 'interval' | 'since-start';
+}
+
+export interface PeerRttSignal extends LatencySignal {
+  /** Member ID (hex) of the slowest peer. */
+  peer?: string;
+}
+
+export interface MemberSignals {
+  walFsyncP99Ms: LatencySignal;
+  backendCommitP99Ms: LatencySignal;
+  peerRttP99Ms: PeerRttSignal;
+  leaderChanges15m: Signal;
+  /** Failed proposals per 15 min, extrapolated from the delta between the scrapes. */
+  proposalsFailedRate: Signal;
+  proposalsPending: Signal;
+  appliedLag: Signal;
+  /** Verdict: none beyond dim when missing. */
+  quotaBytes: Signal;
+  /** Verdict: db size against the quota. */
+  dbSize: Signal;
+  /** Verdict: fragmentation (in use / db size). */
+  dbSizeInUse: Signal;
+}
+
+const FIFTEEN_MIN_MS = 15 * 60 * 1000;
+const LEADER_CHANGES = 'etcd_server_leader_changes_seen_total';
+
+/** The history with this scrape's leader-change reading added; keep it between calls. */
+export function recordLeaderChanges(history: LeaderChangeHistory, scrape: Scrape): LeaderChangeHistory {
+  const total = metricValue(scrape.metrics, LEADER_CHANGES);
+  return total === undefined ? history : recordReading(history, { at: scrape.at, total });
+}
+
+export function computeSignals(previous: Scrape | undefined, current: Scrape, history: LeaderChangeHistory): MemberSignals {
+  const cur = current.metrics;
+  const value = (name: string) => metricValue(cur, name);
+  // Recording is idempotent, so a history that already holds these scrapes is fine too.
+  let withCurrent = previous ? recordLeaderChanges(history, previous) : history;
+  withCurrent = recordLeaderChanges(withCurrent, current);
+  const leaderChanges = value(LEADER_CHANGES) === undefined ? undefined : changesInWindow(withCurrent, current.at);
+
+  const fsync = worstP99Ms(previous?.metrics, cur, 'etcd_disk_wal_fsync_duration_seconds');
+  const commit = worstP99Ms(previous?.metrics, cur, 'etcd_disk_backend_commit_duration_seconds');
+  const rtt = worstP99Ms(previous?.metrics, cur, 'etcd_network_peer_round_trip_time_seconds');
+
+  const failedRate = ratePer15m(previous, current, 'etcd_server_proposals_failed_total');
+  const pending = value('etcd_server_proposals_pending');
+  const pendingBefore = previous ? metricValue(previous.metrics, 'etcd_server_proposals_pending') : undefined;
+  const committed = value('etcd_server_proposals_committed_total');
+  const applied = value('etcd_server_proposals_applied_total');
+  // Two gauges read at slightly different moments: applied can overtake committed.
+  const appliedLag = committed === undefined || applied === undefined ? undefined : Math.max(0, committed - applied);
+  const quota = value('etcd_server_quota_backend_bytes');
+  const dbSize = value('etcd_mvcc_db_total_size_in_bytes');
+  const inUse = value('etcd_mvcc_db_total_size_in_use_in_bytes');
+
+  return {
+    walFsyncP99Ms: latencySignal('walFsyncP99Ms', fsync),
+    backendCommitP99Ms: latencySignal('backendCommitP99Ms', commit),
+    peerRttP99Ms: { ...latencySignal('peerRttP99Ms', rtt), ...(rtt?.labels.To ? { peer: rtt.labels.To } : {}) },
+    leaderChanges15m: { value: leaderChanges, verdict: leaderChangesVerdict(leaderChanges) },
+    proposalsFailedRate: { value: failedRate, verdict: proposalsFailedVerdict(failedRate) },
+    proposalsPending: { value: pending, verdict: proposalsPendingVerdict(pending, pendingBefore) },
+    appliedLag: { value: appliedLag, verdict: appliedLagVerdict(appliedLag) },
+    quotaBytes: { value: quota, verdict: quota === undefined ? { tone: 'dim' } : { tone: 'normal' } },
+    dbSize: { value: dbSize, verdict: dbQuotaVerdict(dbSize, quota) },
+    dbSizeInUse: { value: inUse, verdict: fragmentationVerdict(inUse, dbSize) },
+  };
+}
+
+interface P99 {
+  ms: number;
+  basis: 'interval' | 'since-start';
+  labels: Readonly<Record<string, string>>;
+}
+
+function latencySignal(name: 'walFsyncP99Ms' | 'backendCommitP99Ms' | 'peerRttP99Ms', p: P99 | undefined): LatencySignal {
+  if (!p) return { value: undefined, verdict: latencyVerdict(name, undefined) };
+  return { value: p.ms, basis: p.basis, verdict: latencyVerdict(name, p.ms, p.basis === 'since-start') };
+}
+
+/** p99 in ms of the slowest series of a histogram family (one series per peer for RTT). */
+function worstP99Ms(previous: ParsedMetrics | undefined, current: ParsedMetrics, family: string): P99 | undefined {
+  const before = new Map((previous ? histogramsOf(previous, family) : []).map((h) => [labelKey(h.labels), h]));
+  let worst: P99 | undefined;
+  for (const h of histogramsOf(current, family)) {
+    const prev = before.get(labelKey(h.labels));
+    const interval = prev ? deltaQuantile(0.99, prev.buckets, h.buckets) : undefined;
+    const seconds = interval ?? histogramQuantile(0.99, h.buckets);
+    if (seconds === undefined) continue;
+    const p: P99 = { ms: seconds * 1000, basis: interval === undefined ? 'since-start' : 'interval', labels: h.labels };
+    if (!worst || p.ms > worst.ms) worst = p;
+  }
+  return worst;
+}
+
+function ratePer15m(previous: Scrape | undefined, current: Scrape, counter: string): number | undefined {
+  if (!previous) return undefined;
+  const before = metricValue(previous.metrics, counter);
+  const after = metricValue(current.metrics, counter);
+  const elapsed = current.at - previous.at;
+  if (before === undefined || after === undefined || elapsed <= 0) return undefined;
+  const increase = after >= before ? after - before : after; // a decrease is a restart
+  return (increase / elapsed) * FIFTEEN_MIN_MS;
+}

@@ -1,0 +1,99 @@
+import type { ActionDef, ActionContext } from './actions.js';
+import type { KeyName } from './keys.js';
+import type { CockpitState } from '../state/store.js';
+import type { MemberState } from '../core/cluster/types.js';
+import type { ServiceDeps, ServiceOperationRequest } from '../core/operations/service/index.js';
+import type { OperationRequest } from '../core/operations/requests.js';
+
+type ServiceKind = 'restart' | 'rolling-restart' | 'member-replace' | 'restore' | 'rebootstrap';
+
+interface BuildInput {
+  cluster: string;
+  members: MemberState[];
+  member?: MemberState;
+  snapshotDir: string;
+}
+
+/**
+ * Actions that reach each node's etcd service (restart, restore, ...). They
+ * need the inventory's runbook section; the service code (SSH, runbook
+ * engine) is loaded only when one is asked for. A refusal (quorum guard, no
+ * fresh snapshot) is said in the events pane.
+ */
+export function serviceAction(spec: { id: string; keys: KeyName[]; kind: ServiceKind; label: string; needsMember?: boolean }): ActionDef {
+  return {
+    id: spec.id,
+    keys: spec.keys,
+    label: spec.label,
+    scope: spec.needsMember ? 'member' : 'global',
+    dangerous: true,
+    footer: false,
+    disabledReason: (state) => {
+      if (!state.runbook) return 'needs an inventory with a runbook: section (-f cluster.yaml)';
+      if (state.busy) return `busy: ${state.busy} is running`;
+      if (spec.needsMember && !selected(state)) return 'no member selected';
+      return undefined;
+    },
+    run: (ctx) => void ask(ctx, spec),
+  };
+}
+
+async function ask(ctx: ActionContext, spec: { kind: ServiceKind; label: string; needsMember?: boolean }): Promise<void> {
+  const { store, operations, inventory } = ctx;
+  const snapshotDir = operations?.snapshotSettings?.().snapshotDir;
+  if (!operations || !inventory || !snapshotDir) return;
+  const state = store.getState();
+  const ops = await import('../core/operations/service/index.js');
+  const { createRunContext, closeRunContext } = await import('../core/runbook/context.js');
+  const run = createRunContext({ inventory });
+  try {
+    const deps = ops.serviceDeps(run);
+    const input: BuildInput = {
+      cluster: state.clusterName,
+      members: state.order.map((e) => state.members[e]!),
+      member: spec.needsMember ? selected(state) : undefined,
+      snapshotDir,
+    };
+    const request = await build(ops, spec.kind, input, deps);
+    // The run context (SSH connections) lives as long as the action.
+    operations.ask({ ...request, work: async (c) => {
+      try {
+        return await request.work(c);
+      } finally {
+        await closeRunContext(run);
+      }
+    } } satisfies OperationRequest);
+  } catch (err) {
+    await closeRunContext(run);
+    store.getState().addEvent(`${spec.label}: refused, ${(err as Error).message.split('\n')[0]}`, 'critical');
+  }
+}
+
+async function build(
+  ops: typeof import('../core/operations/service/index.js'),
+  kind: ServiceKind,
+  input: BuildInput,
+  deps: ServiceDeps,
+): Promise<ServiceOperationRequest> {
+  const base = { cluster: input.cluster, members: input.members, force: false };
+  switch (kind) {
+    case 'restart':
+      return ops.buildRestartRequest({ ...base, member: input.member!.name }, deps);
+    case 'member-replace':
+      return ops.buildReplaceMemberRequest({ ...base, member: input.member!.name }, deps);
+    case 'rolling-restart':
+      return ops.buildRollingRestartRequest({ ...base, pauseMs: 2000 }, deps);
+    case 'rebootstrap':
+      return ops.buildRebootstrapRequest({ cluster: input.cluster, members: input.members, snapshotDir: input.snapshotDir, takeSnapshot: false }, deps);
+    case 'restore': {
+      const newest = await ops.findFreshSnapshot(input.snapshotDir, deps.etcdutl(), Number.POSITIVE_INFINITY);
+      if (!newest) throw new Error(`no verified snapshot in ${input.snapshotDir}: take one with s first`);
+      return ops.buildRestoreRequest({ cluster: input.cluster, members: input.members, file: newest.file }, deps);
+    }
+  }
+}
+
+function selected(state: CockpitState): MemberState | undefined {
+  const endpoint = state.order[state.selected];
+  return endpoint ? state.members[endpoint] : undefined;
+}
