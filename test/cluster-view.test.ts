@@ -105,9 +105,13 @@ describe('memberView', () => {
     expect(v.quota.tone).toBe(tone);
   });
 
-  it('flags fragmentation when in use is under half the file', () => {
-    expect(memberView(member('a', 'ok', { dbSize: 1000, dbSizeInUse: 400 }), 0).inUse.tone).toBe('warning');
-    expect(memberView(member('a', 'ok', { dbSize: 1000, dbSizeInUse: 900 }), 0).inUse.tone).toBe('normal');
+  it('flags fragmentation when under half the file is in use and much could be reclaimed, and points at defrag', () => {
+    const fragmented = memberView(member('a', 'ok', { dbSize: 200e6, dbSizeInUse: 60e6 }), 0);
+    expect(fragmented.inUse.tone).toBe('warning');
+    expect(fragmented.advice).toEqual(['fragmented: 30 % in use, 140 MB to reclaim with defragment (d)']);
+    expect(memberView(member('a', 'ok', { dbSize: 200e6, dbSizeInUse: 180e6 }), 0).inUse.tone).toBe('normal');
+    // A fresh, tiny database is not worth a warning even when mostly free.
+    expect(memberView(member('a', 'ok', { dbSize: 40_000, dbSizeInUse: 10_000 }), 0).advice).toEqual([]);
   });
 
   it.each([

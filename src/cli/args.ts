@@ -153,7 +153,7 @@ Usage:
   etcd-cockpit member replace NAME           remove, wipe, add back as learner, sync, promote
   etcd-cockpit quota SIZE                    quota-backend-bytes on every member, rolling restart
                                              (these need an inventory with a runbook: section)
-  etcd-cockpit trust-hosts -f cluster.yaml  show unknown SSH host keys' fingerprints; add the ones you confirm
+  etcd-cockpit trust-hosts -f cluster.yaml   show unknown SSH host keys' fingerprints; add the ones you confirm
   etcd-cockpit runbook plan|run [--phase N] [--dry-run] -f cluster.yaml
                                              bootstrap a TLS cluster with RBAC, phase by phase
 

@@ -74,9 +74,11 @@ export function MemberPane({ view, selected, variant, width }: Props) {
           <ToneText tone="normal" dim={stale}>db {v.dbSize}</ToneText> · in use <FieldText field={v.inUse} dim={stale} /> · quota{' '}
           <FieldText field={v.quota} dim={stale} /> · alarms <FieldText field={v.alarms} dim={stale} />
         </Text>
-        {(stale || v.errors.tone !== 'dim') && (
+        {(stale || v.errors.tone !== 'dim' || v.advice.length > 0) && (
           <Text wrap="truncate-end">
-            <FieldText field={v.seen} /> {v.errors.tone !== 'dim' && <>· errors <FieldText field={v.errors} /></>}
+            {stale && <FieldText field={v.seen} />}
+            {v.errors.tone !== 'dim' && <> errors <FieldText field={v.errors} /></>}
+            {v.advice.length > 0 && <ToneText tone="warning"> {v.advice.join(' · ')}</ToneText>}
           </Text>
         )}
       </Box>
@@ -123,9 +125,14 @@ export function MemberPane({ view, selected, variant, width }: Props) {
       <Row label="seen">
         <FieldText field={v.seen} />
       </Row>
+      {v.advice.map((line) => (
+        <Text key={line} wrap="truncate-end">
+          <ToneText tone="warning">{line}</ToneText>
+        </Text>
+      ))}
     </Box>
   );
 }
 
 /** Rows a pane needs at most (a down member's reason takes two more in the wide form). */
-export const PANE_HEIGHT: Record<PaneVariant, number> = { wide: 17, compact: 6, line: 1 };
+export const PANE_HEIGHT: Record<PaneVariant, number> = { wide: 18, compact: 6, line: 1 };

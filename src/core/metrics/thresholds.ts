@@ -108,9 +108,10 @@ export type ThresholdName = keyof typeof SIGNAL_THRESHOLDS;
 const OK: Verdict = { tone: 'normal' };
 export const NO_DATA: Verdict = { tone: 'dim' };
 
-/** "48 ms", "2.9 ms". */
-export function formatMs(ms: number): string {
-  return `${ms >= 10 ? Math.round(ms) : Number(ms.toFixed(1))} ms`;
+/** "48 ms", "2.9 ms"; one decimal when rounding would land on the threshold. */
+export function formatMs(ms: number, threshold?: number): string {
+  const whole = Math.round(ms);
+  return `${ms >= 10 && whole !== threshold ? whole : Number(ms.toFixed(1))} ms`;
 }
 
 function formatCount(n: number): string {
@@ -142,7 +143,7 @@ export function latencyVerdict(
   const what = { walFsyncP99Ms: 'fsync p99', backendCommitP99Ms: 'backend commit p99', peerRttP99Ms: 'peer RTT p99' }[name];
   const cause = name === 'peerRttP99Ms' ? 'slow network' : 'slow disk';
   const when = sinceStart ? ' (since member start)' : '';
-  return { tone: hit.tone, why: `${what} ${formatMs(ms)} > ${hit.limit} ms: ${cause}${when}` };
+  return { tone: hit.tone, why: `${what} ${formatMs(ms, hit.limit)} > ${hit.limit} ms: ${cause}${when}` };
 }
 
 export function leaderChangesVerdict(changes: number | undefined): Verdict {

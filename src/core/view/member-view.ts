@@ -2,6 +2,7 @@ import type { MemberListEntry, MemberState } from '../cluster/types.js';
 import { formatBinaryBytes, formatBytes, formatPercent } from '../format/bytes.js';
 import { formatAge, formatClock } from '../format/time.js';
 import type { Tone } from './tone.js';
+import { dbQuotaVerdict, fragmentationVerdict } from '../metrics/thresholds.js';
 
 export type Role = 'leader' | 'follower' | 'learner' | 'unknown';
 
@@ -34,13 +35,12 @@ export interface MemberView {
   alarms: Field;
   errors: Field;
   seen: Field;
+  /** What the numbers call for, in words (quota filling up, fragmentation worth a defragment). */
+  advice: string[];
   /** Values are from an earlier poll (the member is not answering now). */
   stale: boolean;
 }
 
-const QUOTA_WARN = 0.8;
-const QUOTA_CRIT = 0.95;
-const FRAGMENTED_BELOW = 0.5;
 
 export function memberView(m: MemberState, now: number, memberList?: MemberListEntry[]): MemberView {
   const s = m.last;
@@ -49,6 +49,8 @@ export function memberView(m: MemberState, now: number, memberList?: MemberListE
   const role: Role = !s ? 'unknown' : s.isLearner ? 'learner' : s.leaderId === s.memberId ? 'leader' : 'follower';
   const inUseRatio = s && s.dbSize > 0 ? s.dbSizeInUse / s.dbSize : NaN;
   const quotaRatio = s && m.quotaBytes ? s.dbSize / m.quotaBytes : NaN;
+  const fragmentation = fragmentationVerdict(s?.dbSizeInUse, s?.dbSize);
+  const quota = dbQuotaVerdict(s?.dbSize, m.quotaBytes);
 
   return {
     name: m.name,
@@ -66,19 +68,20 @@ export function memberView(m: MemberState, now: number, memberList?: MemberListE
     inUse: s
       ? {
           text: `${formatBytes(s.dbSizeInUse)} (${formatPercent(inUseRatio)})`,
-          tone: inUseRatio < FRAGMENTED_BELOW ? 'warning' : 'normal',
+          tone: fragmentation.why ? fragmentation.tone : 'normal',
         }
       : { text: '?', tone: 'dim' },
     quota: m.quotaBytes
       ? {
           text: `${formatPercent(quotaRatio)} of ${formatBinaryBytes(m.quotaBytes)}`,
-          tone: quotaRatio > QUOTA_CRIT ? 'critical' : quotaRatio > QUOTA_WARN ? 'warning' : 'normal',
+          tone: quota.why ? quota.tone : 'normal',
         }
       : { text: '?', tone: 'dim' },
     version: s?.version ?? '?',
     alarms: s?.alarms.length ? { text: s.alarms.join(', '), tone: 'critical' } : { text: 'none', tone: 'dim' },
     errors: s?.errors.length ? { text: s.errors.join('; '), tone: 'critical' } : { text: 'none', tone: 'dim' },
     seen: seenField(m, now),
+    advice: [quota.why, fragmentation.why && `${fragmentation.why} (d)`].filter((w): w is string => Boolean(w)),
     stale: !up && s !== undefined,
   };
 }
