@@ -54,6 +54,13 @@ describe('polling a real 3-member TLS cluster', () => {
       expect(members.map((m) => m.last!.memberId).sort()).toEqual(ids);
       expect(store.getState().memberList?.map((m) => m.name).sort()).toEqual(['etcd-1', 'etcd-2', 'etcd-3']);
       expect(members.every((m) => m.quotaBytes === 2 * 1024 ** 3)).toBe(true);
+      // /metrics and the TLS handshake: disk latencies and the certificate each member presents (5 years).
+      for (const m of members) {
+        expect(m.signals?.walFsyncP99Ms).toBeGreaterThan(0);
+        expect(m.signals?.backendCommitP99Ms).toBeGreaterThan(0);
+        expect(m.cert?.daysLeft).toBeGreaterThanOrEqual(1824);
+        expect(m.cert?.daysLeft).toBeLessThanOrEqual(1825);
+      }
     } finally {
       poller.stop();
     }

@@ -1,6 +1,9 @@
 import type { Etcd3 } from 'etcd3';
 import { probeMember, listMembers } from '../adapters/etcd/probe.js';
-import { fetchMetricsText, readMetric } from '../adapters/etcd/metrics.js';
+import { fetchMetricsText } from '../adapters/etcd/metrics.js';
+import { fetchServerCertificate } from '../adapters/etcd/server-cert.js';
+import { computeSignals, recordLeaderChanges, toScrape, type LeaderChangeHistory, type Scrape } from '../core/metrics/signals.js';
+import { summarizeSignals } from '../core/metrics/summary.js';
 import type { ClientOptions } from '../adapters/etcd/member-client.js';
 import { createMemberClient } from '../adapters/etcd/member-client.js';
 import type { CockpitStore } from './store.js';
@@ -11,8 +14,10 @@ export interface PollerOptions {
   clientOptions: (endpoint: string) => ClientOptions;
   /** How often to refresh the member list and discover members not configured. */
   memberListEveryMs?: number;
-  /** How often to read quota-backend-bytes from /metrics. */
-  quotaEveryMs?: number;
+  /** How often to read /metrics (quota, disk and network latencies, leader changes). */
+  metricsEveryMs?: number;
+  /** How often to read the certificate each member presents. */
+  certEveryMs?: number;
   now?: () => number;
 }
 
@@ -26,7 +31,9 @@ export class Poller {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<string>();
   private lastMemberList = 0;
-  private readonly lastQuota = new Map<string, number>();
+  private readonly lastMetrics = new Map<string, number>();
+  private readonly scrapes = new Map<string, { scrape: Scrape; history: LeaderChangeHistory }>();
+  private readonly lastCert = new Map<string, number>();
   private stopped = false;
   private looping = false;
 
@@ -99,7 +106,7 @@ export class Poller {
         return;
       }
       // /metrics is a separate HTTPS connection: fetch it alongside, not after, the probe.
-      const [result] = await Promise.all([probeMember(client), this.refreshQuota(endpoint)]);
+      const [result] = await Promise.all([probeMember(client), this.refreshMetrics(endpoint), this.refreshCert(endpoint)]);
       if (this.stopped) return;
       this.store.getState().applyProbe(endpoint, result, this.now());
       if (result.ok) await this.refreshMemberList(client);
@@ -128,18 +135,40 @@ export class Poller {
     }
   }
 
-  private async refreshQuota(endpoint: string): Promise<void> {
-    const every = this.options.quotaEveryMs ?? 30_000;
-    if (this.now() - (this.lastQuota.get(endpoint) ?? 0) < every) return;
-    this.lastQuota.set(endpoint, this.now());
+  private async refreshMetrics(endpoint: string): Promise<void> {
+    if (!this.due(this.lastMetrics, endpoint, this.options.metricsEveryMs ?? 15_000)) return;
     try {
       const { tls, deadlineMs, serverName } = this.options.clientOptions(endpoint);
-      const text = await fetchMetricsText(endpoint, tls, deadlineMs, serverName);
-      const quota = readMetric(text, 'etcd_server_quota_backend_bytes');
-      if (quota !== undefined && !this.stopped) this.store.getState().setQuota(endpoint, quota);
+      const scrape = toScrape(await fetchMetricsText(endpoint, tls, deadlineMs, serverName), this.now());
+      const before = this.scrapes.get(endpoint);
+      const history = recordLeaderChanges(before?.history ?? [], scrape);
+      this.scrapes.set(endpoint, { scrape, history });
+      if (this.stopped) return;
+      const signals = computeSignals(before?.scrape, scrape, history);
+      const state = this.store.getState();
+      if (signals.quotaBytes.value !== undefined) state.setQuota(endpoint, signals.quotaBytes.value);
+      state.setSignals(endpoint, summarizeSignals(signals));
     } catch {
-      this.lastQuota.delete(endpoint);
+      this.lastMetrics.delete(endpoint);
     }
+  }
+
+  private async refreshCert(endpoint: string): Promise<void> {
+    if (!endpoint.startsWith('https://') || !this.due(this.lastCert, endpoint, this.options.certEveryMs ?? 10 * 60_000)) return;
+    try {
+      const { tls, deadlineMs, serverName } = this.options.clientOptions(endpoint);
+      const cert = await fetchServerCertificate(endpoint, tls, deadlineMs, serverName);
+      if (!this.stopped) this.store.getState().setCert(endpoint, { daysLeft: cert.daysLeft, notAfter: cert.notAfter.toISOString() });
+    } catch {
+      this.lastCert.delete(endpoint);
+    }
+  }
+
+  /** True (and remembered) when `every` has passed since the last time for this endpoint. */
+  private due(last: Map<string, number>, endpoint: string, every: number): boolean {
+    if (this.now() - (last.get(endpoint) ?? -Infinity) < every) return false;
+    last.set(endpoint, this.now());
+    return true;
   }
 
   private now(): number {

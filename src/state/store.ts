@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { MemberListEntry, MemberSample, MemberState } from '../core/cluster/types.js';
+import type { MemberListEntry, MemberSample, MemberState, SignalSummary } from '../core/cluster/types.js';
 import type { ProbeResult } from '../adapters/etcd/probe.js';
 import { latencyBucket, latencyStep } from '../core/view/member-view.js';
 import type { OperationRequest } from '../core/operations/requests.js';
@@ -42,6 +42,8 @@ export interface CockpitState {
   addMember(endpoint: string, name?: string): void;
   applyProbe(endpoint: string, result: ProbeResult, now: number): void;
   setQuota(endpoint: string, quotaBytes: number): void;
+  setSignals(endpoint: string, signals: SignalSummary): void;
+  setCert(endpoint: string, cert: NonNullable<MemberState['cert']>): void;
   setMemberList(list: MemberListEntry[]): void;
   moveSelection(delta: number): void;
   setOverlay(overlay: Overlay): void;
@@ -89,6 +91,18 @@ export function createCockpitStore(init: {
       const prev = get().members[endpoint];
       if (!prev || prev.quotaBytes === quotaBytes) return;
       set((s) => ({ members: { ...s.members, [endpoint]: { ...prev, quotaBytes } } }));
+    },
+
+    setSignals(endpoint, signals) {
+      const prev = get().members[endpoint];
+      if (!prev || sameJson(prev.signals, signals)) return;
+      set((s) => ({ members: { ...s.members, [endpoint]: { ...prev, signals } } }));
+    },
+
+    setCert(endpoint, cert) {
+      const prev = get().members[endpoint];
+      if (!prev || sameJson(prev.cert, cert)) return;
+      set((s) => ({ members: { ...s.members, [endpoint]: { ...prev, cert } } }));
     },
 
     setMemberList(list) {

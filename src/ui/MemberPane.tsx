@@ -116,6 +116,12 @@ export function MemberPane({ view, selected, variant, width }: Props) {
       <Row label="quota">
         <FieldText field={v.quota} dim={stale} />
       </Row>
+      <Row label="disk p99">
+        <FieldText field={v.disk} dim={stale} />
+      </Row>
+      <Row label="cert">
+        <FieldText field={v.cert} dim={stale} />
+      </Row>
       <Row label="alarms">
         <FieldText field={v.alarms} dim={stale} />
       </Row>
@@ -125,7 +131,7 @@ export function MemberPane({ view, selected, variant, width }: Props) {
       <Row label="seen">
         <FieldText field={v.seen} />
       </Row>
-      {v.advice.map((line) => (
+      {v.advice.slice(0, 2).map((line) => (
         <Text key={line} wrap="truncate-end">
           <ToneText tone="warning">{line}</ToneText>
         </Text>
@@ -134,5 +140,5 @@ export function MemberPane({ view, selected, variant, width }: Props) {
   );
 }
 
-/** Rows a pane needs at most (a down member's reason takes two more in the wide form). */
-export const PANE_HEIGHT: Record<PaneVariant, number> = { wide: 18, compact: 6, line: 1 };
+/** Rows a pane needs at most: a down member's reason takes three, advice at most two. */
+export const PANE_HEIGHT: Record<PaneVariant, number> = { wide: 21, compact: 6, line: 1 };

@@ -49,4 +49,18 @@ export interface MemberState {
   downSince?: number;
   /** quota-backend-bytes read from the member's /metrics. */
   quotaBytes?: number;
+  /** What /metrics says about disk, network and leadership (read at a slower rate than status). */
+  signals?: SignalSummary;
+  /** The server certificate the member presents in the TLS handshake. */
+  cert?: { daysLeft: number; notAfter: string };
+}
+
+/** Display-ready digest of a member's /metrics: rounded values, and the problems in words. */
+export interface SignalSummary {
+  walFsyncP99Ms?: number;
+  backendCommitP99Ms?: number;
+  peerRttP99Ms?: number;
+  leaderChanges15m?: number;
+  /** Each signal past its threshold, worst first: "fsync p99 48 ms > 10 ms: slow disk". */
+  problems: { text: string; tone: 'warning' | 'critical' }[];
 }
