@@ -11,7 +11,7 @@ import { ACTIONS } from '../src/ui/actions.js';
 import { keyLabel } from '../src/ui/keys.js';
 import type { MemberSample } from '../src/core/cluster/types.js';
 import chalk from 'chalk';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OperationRunner } from '../src/state/operation-runner.js';
@@ -184,6 +184,16 @@ describe('states and themes', () => {
 });
 
 describe('mutating actions: one confirmation path', () => {
+  const auditDirs: string[] = [];
+  afterAll(() => {
+    for (const dir of auditDirs) rmSync(dir, { recursive: true, force: true });
+  });
+  function auditFile(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'cockpit-audit-'));
+    auditDirs.push(dir);
+    return join(dir, 'audit.log');
+  }
+
   function runnerFor(auditPath: string) {
     return new OperationRunner(
       store,
@@ -200,7 +210,7 @@ describe('mutating actions: one confirmation path', () => {
   }
 
   it('asks with Cancel focused; Enter there cancels and the audit log says so', async () => {
-    const audit = join(mkdtempSync(join(tmpdir(), 'cockpit-audit-')), 'audit.log');
+    const audit = auditFile();
     const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} operations={runnerFor(audit)} />, { columns: 120, rows: 40 });
     await ui.press('D');
     const dialog = ui.lastFrame();
@@ -215,7 +225,7 @@ describe('mutating actions: one confirmation path', () => {
   });
 
   it('Tab then Enter runs it; progress shows in the events pane', async () => {
-    const audit = join(mkdtempSync(join(tmpdir(), 'cockpit-audit-')), 'audit.log');
+    const audit = auditFile();
     store.setState({ selected: 0 });
     const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} operations={runnerFor(audit)} />, { columns: 120, rows: 40 });
     await ui.press('d');
@@ -230,7 +240,7 @@ describe('mutating actions: one confirmation path', () => {
   });
 
   it('what cannot be undone needs the typed cluster name', async () => {
-    const audit = join(mkdtempSync(join(tmpdir(), 'cockpit-audit-')), 'audit.log');
+    const audit = auditFile();
     const runner = runnerFor(audit);
     const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} operations={runner} />, { columns: 120, rows: 40 });
     await ui.press('N');
