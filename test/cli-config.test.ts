@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCli, parseDuration } from '../src/cli/args.js';
@@ -8,6 +8,7 @@ import { resolvePassword } from '../src/cli/secrets.js';
 import { parseInventory, InventoryError } from '../src/core/inventory/parse.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cockpit-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('parseCli', () => {
   it('defaults to the live view with 1 s polling and a 2 s deadline', () => {
