@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { CockpitState, CockpitStore } from '../state/store.js';
 import type { OperationRunner } from '../state/operation-runner.js';
 import type { MemberState } from '../core/cluster/types.js';
@@ -132,6 +134,26 @@ export const ACTIONS: readonly ActionDef[] = [
       void operations.run(
         buildRequest('snapshot', { cluster: state.clusterName, members: members(state), member: selectedMember(state), ...snapshot() }),
       );
+    },
+  },
+  {
+    id: 'export-timeline',
+    keys: ['e'],
+    label: 'write the event timeline to a file (JSON lines)',
+    scope: 'global',
+    dangerous: false,
+    footer: false,
+    disabledReason: (s) => (s.events.length === 0 ? 'nothing happened yet' : undefined),
+    run: ({ store, operations }) => {
+      const dir = operations?.snapshotSettings?.().snapshotDir;
+      if (!dir) return;
+      void import('../state/timeline.js').then(({ exportTimeline }) => {
+        const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+        const file = join(dir, '..', `timeline-${store.getState().clusterName}-${stamp}.jsonl`);
+        mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+        const count = exportTimeline(store, file);
+        store.getState().addEvent(`timeline written to ${file} (${count} events)`, 'healthy');
+      });
     },
   },
   {

@@ -11,6 +11,7 @@ import { operationContext } from '../cli/operation-context.js';
 import { snapshotDir } from '../cli/commands/snapshot.js';
 import { findEtcdBinaries } from '../adapters/local/etcd-binaries.js';
 import { emptyRunbookView } from '../state/runbook-view.js';
+import { watchClusterEvents } from '../state/timeline.js';
 
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
@@ -57,6 +58,7 @@ export async function runTui(session: Session, opts: CliOptions): Promise<number
     () => ({ snapshotDir: snapshotDir(opts, session.plan.clusterName), etcdutl: findEtcdBinaries().etcdutl }),
   );
   warnAboutPrivilegedCertificate(session);
+  const unwatch = watchClusterEvents(session.store);
   const inventory = session.plan.inventory;
   // The runbook engine (PKI, SSH) loads after the first frame: watching a cluster must not wait for it.
   if (inventory) {
@@ -74,6 +76,7 @@ export async function runTui(session: Session, opts: CliOptions): Promise<number
     },
   );
   const code = await done;
+  unwatch();
   session.poller.stop();
   instance.unmount();
   restore();
