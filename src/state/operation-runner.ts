@@ -15,8 +15,8 @@ export class OperationRunner {
     private readonly contextFor: (log: (line: string) => void) => OperationContext,
     private readonly audit: AuditLog,
     private readonly who: { cluster: string; etcdUser?: string },
-    /** Where snapshots go and the etcdutl that verifies them; looked up when a snapshot is asked for. */
-    readonly snapshotSettings?: () => { snapshotDir: string; etcdutl: string },
+    /** Where snapshots and timelines go, and the etcdutl that verifies snapshots (looked up when read). */
+    readonly snapshotSettings?: () => { snapshotDir: string; timelineDir?: string; readonly etcdutl: string },
   ) {}
 
   ask(request: OperationRequest): void {

@@ -145,11 +145,11 @@ export const ACTIONS: readonly ActionDef[] = [
     footer: false,
     disabledReason: (s) => (s.events.length === 0 ? 'nothing happened yet' : undefined),
     run: ({ store, operations }) => {
-      const dir = operations?.snapshotSettings?.().snapshotDir;
+      const dir = operations?.snapshotSettings?.().timelineDir;
       if (!dir) return;
       void import('../state/timeline.js').then(({ exportTimeline }) => {
         const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-        const file = join(dir, '..', `timeline-${store.getState().clusterName}-${stamp}.jsonl`);
+        const file = join(dir, `${store.getState().clusterName}-${stamp}.jsonl`);
         mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
         const count = exportTimeline(store, file);
         store.getState().addEvent(`timeline written to ${file} (${count} events)`, 'healthy');

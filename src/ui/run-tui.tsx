@@ -6,7 +6,8 @@ import type { Session } from '../cli/session.js';
 import { Root } from './Root.js';
 import { chooseTheme } from './theme.js';
 import { OperationRunner } from '../state/operation-runner.js';
-import { AuditLog, defaultAuditLogPath } from '../adapters/audit-log.js';
+import { AuditLog, defaultAuditLogPath, stateDir } from '../adapters/audit-log.js';
+import { join } from 'node:path';
 import { operationContext } from '../cli/operation-context.js';
 import { snapshotDir } from '../cli/commands/snapshot.js';
 import { findEtcdBinaries } from '../adapters/local/etcd-binaries.js';
@@ -55,7 +56,14 @@ export async function runTui(session: Session, opts: CliOptions): Promise<number
     (log) => operationContext(session, log, opts.pauseMs),
     new AuditLog(opts.auditLog ?? defaultAuditLogPath()),
     { cluster: session.plan.clusterName, etcdUser: session.plan.user },
-    () => ({ snapshotDir: snapshotDir(opts, session.plan.clusterName), etcdutl: findEtcdBinaries().etcdutl }),
+    () => ({
+      snapshotDir: snapshotDir(opts, session.plan.clusterName),
+      timelineDir: join(stateDir(), 'timelines'),
+      // A getter: only snapshots need etcdutl, and a missing one must not break the timeline export.
+      get etcdutl() {
+        return findEtcdBinaries().etcdutl;
+      },
+    }),
   );
   warnAboutPrivilegedCertificate(session);
   const unwatch = watchClusterEvents(session.store);
