@@ -179,7 +179,7 @@ describe('states and themes', () => {
   });
 
   it('a broken theme file is refused with a clear error', () => {
-    expect(() => loadTheme('no-such-theme')).toThrow(/theme no-such-theme: cannot load .*no-such-theme\.json/);
+    expect(() => loadTheme('no-such-theme')).toThrow(/theme no-such-theme: no such theme/);
   });
 });
 
@@ -269,5 +269,22 @@ describe('mutating actions: one confirmation path', () => {
     expect(ro.getState().confirm).toBeUndefined();
     expect(ui.lastFrame()).toContain('READ-ONLY');
     ui.unmount();
+  });
+});
+
+describe('themes', () => {
+  it.each(['dark', 'light', 'high-contrast', 'monochrome'])('%s loads with every token', (name) => {
+    const theme = loadTheme(name);
+    expect(theme.name).toBe(name);
+    if (name !== 'monochrome') for (const token of ['healthy', 'warning', 'critical', 'leader', 'focus'] as const) expect(theme.color(token)).toBeTruthy();
+  });
+
+  it('--theme with a name that is not a theme says which ones exist', () => {
+    expect(() => loadTheme('../etc/passwd')).toThrow(/a theme is a name like dark, light, high-contrast or monochrome/);
+    expect(() => chooseTheme({}, 'neon')).toThrow('theme neon: no such theme (themes: dark, high-contrast, light, monochrome)');
+  });
+
+  it('NO_COLOR wins over --theme', () => {
+    expect(chooseTheme({ NO_COLOR: '1' }, 'light').name).toBe('monochrome');
   });
 });

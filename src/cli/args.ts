@@ -38,6 +38,8 @@ export interface CliOptions {
   readOnly: boolean;
   help: boolean;
   version: boolean;
+  /** dark (default), light, high-contrast, monochrome; NO_COLOR picks monochrome. */
+  theme: string;
 }
 
 const OPTIONS = {
@@ -66,6 +68,7 @@ const OPTIONS = {
   pause: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
+  theme: { type: 'string' },
 } as const;
 
 export function parseCli(argv: string[]): CliOptions {
@@ -119,6 +122,7 @@ export function parseCli(argv: string[]): CliOptions {
     readOnly: values['read-only'] ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
+    theme: values.theme ?? process.env.ETCD_COCKPIT_THEME ?? 'dark',
   };
 }
 
@@ -170,6 +174,7 @@ Connection (same as etcdctl; ETCDCTL_* environment variables work too):
 Other:
   -o, --output table|json     status output format
   -w, --watch                 status: print again every interval
+  --theme NAME                dark (default), light, high-contrast, monochrome (NO_COLOR: monochrome)
   --read-only                 no mutating actions (commands that change etcd are refused)
   -y, --yes                   do not ask before changing the cluster (for scripts)
   --audit-log FILE            where actions are recorded (default ~/.local/state/etcd-cockpit/audit.log)

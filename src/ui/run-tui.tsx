@@ -4,7 +4,8 @@ import { X509Certificate } from 'node:crypto';
 import type { CliOptions } from '../cli/args.js';
 import type { Session } from '../cli/session.js';
 import { Root } from './Root.js';
-import { chooseTheme } from './theme.js';
+import { chooseTheme, type Theme } from './theme.js';
+import { UsageError } from '../cli/usage-error.js';
 import { OperationRunner } from '../state/operation-runner.js';
 import { AuditLog, defaultAuditLogPath, stateDir } from '../adapters/audit-log.js';
 import { join } from 'node:path';
@@ -23,7 +24,12 @@ const LEAVE_ALT_SCREEN = '\x1b[?1049l';
  */
 export async function runTui(session: Session, opts: CliOptions): Promise<number> {
   const out = process.stdout;
-  const theme = chooseTheme();
+  let theme: Theme;
+  try {
+    theme = chooseTheme(process.env, opts.theme);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   let restored = false;
   const restore = (): void => {
     if (restored) return;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Tone } from '../core/view/tone.js';
 
@@ -15,12 +15,17 @@ export interface Theme {
 const THEMES_DIR = fileURLToPath(new URL('../../themes/', import.meta.url));
 
 export function loadTheme(name: string): Theme {
+  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`theme "${name}": a theme is a name like dark, light, high-contrast or monochrome`);
   const path = `${THEMES_DIR}${name}.json`;
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new Error(`theme ${name}: cannot load ${path}: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      const known = readdirSync(THEMES_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+      throw new Error(`theme ${name}: no such theme (themes: ${known.join(', ')})`);
+    }
+    throw new Error(`theme ${name}: cannot load ${path}: ${(err as Error).message.split('\n')[0]}`);
   }
   const tokens = (raw as { tokens?: Record<string, unknown> }).tokens;
   if (!tokens || typeof tokens !== 'object') throw new Error(`theme ${name}: ${path} has no "tokens" object`);
