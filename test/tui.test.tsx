@@ -53,6 +53,21 @@ describe('the live view on a real cluster', () => {
     expect(frame).toMatch(/quota\s+0(\.0)?% of 2 GiB/);
   });
 
+  it('draws 15-minute sparklines in wide panes', async () => {
+    const { addPoint, emptyHistory } = await import('../src/state/history.js');
+    const endpoint = store.getState().order[0]!;
+    let h = emptyHistory();
+    const m = store.getState().members[endpoint]!;
+    for (let i = 0; i < 10; i++) h = addPoint(h, { ...m, last: { ...m.last!, dbSize: 10_000 * (i + 1), raftIndex: 100 * i * i } }, i * 30_000);
+    store.setState({ history: { [endpoint]: h } });
+    const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} />, { columns: 120, rows: 40 });
+    const frame = ui.lastFrame();
+    ui.unmount();
+    store.setState({ history: {} });
+    expect(frame).toMatch(/db 15m\s+▁[▁-█]{8}█\s+100 kB/);
+    expect(frame).toMatch(/writes\/s\s+[▁-█ ]+\s+\d+/);
+  });
+
   it('fits 80x24: compact panes, every line within 80 columns, nothing past row 23', () => {
     const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} />, { columns: 80, rows: 24 });
     const lines = ui.lastFrame().split('\n');

@@ -5,6 +5,7 @@ import { latencyBucket, latencyStep } from '../core/view/member-view.js';
 import type { OperationRequest } from '../core/operations/requests.js';
 import type { RunbookEvent } from '../core/runbook/events.js';
 import { applyRunbookEvent, type RunbookView } from './runbook-view.js';
+import type { MemberHistory } from './history.js';
 
 export type Overlay = 'none' | 'help' | 'runbook';
 
@@ -38,6 +39,8 @@ export interface CockpitState {
   busy?: string;
   /** Present when the cockpit was started with an inventory: the bootstrap runbook's progress. */
   runbook?: RunbookView;
+  /** Sparkline points per member (15 minutes). */
+  history: Record<string, MemberHistory>;
 
   addMember(endpoint: string, name?: string): void;
   applyProbe(endpoint: string, result: ProbeResult, now: number): void;
@@ -73,6 +76,7 @@ export function createCockpitStore(init: {
     overlay: 'none',
     readOnly: init.readOnly ?? false,
     events: [],
+    history: {},
 
     addMember(endpoint, name) {
       if (get().members[endpoint]) return;

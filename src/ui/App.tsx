@@ -75,6 +75,7 @@ export function App({ onQuit }: { onQuit: () => void }) {
               selected={i === state.selected}
               variant={layout.variant}
               width={layout.paneWidth}
+              history={state.history[m.endpoint]}
             />
           ))}
         </Box>

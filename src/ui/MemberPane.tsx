@@ -2,6 +2,9 @@ import { Box, Text } from 'ink';
 import type { MemberView } from '../core/view/member-view.js';
 import { FieldText, ToneText } from './ToneText.js';
 import { useTheme } from './context.js';
+import type { MemberHistory } from '../state/history.js';
+import { sparkline } from '../core/format/sparkline.js';
+import { formatBytes } from '../core/format/bytes.js';
 
 export type PaneVariant = 'wide' | 'compact' | 'line';
 
@@ -10,6 +13,17 @@ interface Props {
   selected: boolean;
   variant: PaneVariant;
   width?: number;
+  /** 15 minutes of points for the wide form's sparklines. */
+  history?: MemberHistory;
+}
+
+function Trend({ label, values, width, unit }: { label: string; values: (number | undefined)[]; width: number; unit: (v: number) => string }) {
+  const latest = [...values].reverse().find((v) => v !== undefined);
+  return (
+    <Row label={label}>
+      <ToneText tone="accent">{sparkline(values, width).padEnd(width)}</ToneText> {latest === undefined ? '' : unit(latest)}
+    </Row>
+  );
 }
 
 function RoleBadge({ view }: { view: MemberView }) {
@@ -30,7 +44,7 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
 }
 
 /** One member: the wide form lists a field per line; compact packs it into three or four lines; line is one row. */
-export function MemberPane({ view, selected, variant, width }: Props) {
+export function MemberPane({ view, selected, variant, width, history }: Props) {
   const theme = useTheme();
   const stale = view.stale;
   const v = view;
@@ -122,6 +136,9 @@ export function MemberPane({ view, selected, variant, width }: Props) {
       <Row label="cert">
         <FieldText field={v.cert} dim={stale} />
       </Row>
+      <Trend label="db 15m" values={history?.dbSize ?? []} width={trendWidth(width)} unit={formatBytes} />
+      <Trend label="writes/s" values={history?.writesPerSecond ?? []} width={trendWidth(width)} unit={(r) => r.toFixed(r < 10 ? 1 : 0)} />
+      <Trend label="fsync" values={history?.fsyncP99Ms ?? []} width={trendWidth(width)} unit={(ms) => `${ms} ms`} />
       <Row label="alarms">
         <FieldText field={v.alarms} dim={stale} />
       </Row>
@@ -140,5 +157,10 @@ export function MemberPane({ view, selected, variant, width }: Props) {
   );
 }
 
+/** Sparkline cells: what is left of the pane after border, padding, label and the latest value. */
+function trendWidth(paneWidth: number | undefined): number {
+  return Math.max(8, Math.min(30, (paneWidth ?? 40) - 4 - 9 - 10));
+}
+
 /** Rows a pane needs at most: a down member's reason takes three, advice at most two. */
-export const PANE_HEIGHT: Record<PaneVariant, number> = { wide: 21, compact: 6, line: 1 };
+export const PANE_HEIGHT: Record<PaneVariant, number> = { wide: 24, compact: 6, line: 1 };

@@ -14,6 +14,7 @@ import { snapshotDir } from '../cli/commands/snapshot.js';
 import { findEtcdBinaries } from '../adapters/local/etcd-binaries.js';
 import { emptyRunbookView } from '../state/runbook-view.js';
 import { watchClusterEvents } from '../state/timeline.js';
+import { recordHistory } from '../state/history.js';
 
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
@@ -73,6 +74,7 @@ export async function runTui(session: Session, opts: CliOptions): Promise<number
   );
   warnAboutPrivilegedCertificate(session);
   const unwatch = watchClusterEvents(session.store);
+  const stopHistory = recordHistory(session.store);
   const inventory = session.plan.inventory;
   // The runbook engine (PKI, SSH) loads after the first frame: watching a cluster must not wait for it.
   if (inventory) {
@@ -91,6 +93,7 @@ export async function runTui(session: Session, opts: CliOptions): Promise<number
   );
   const code = await done;
   unwatch();
+  stopHistory();
   session.poller.stop();
   instance.unmount();
   restore();
