@@ -13,6 +13,10 @@ describe('sparkline', () => {
   ])('%j in %d cells -> %j', (values, width, text) => {
     expect(sparkline(values as (number | undefined)[], width)).toBe(text);
   });
+
+  it('from zero, noise around a steady rate stays flat', () => {
+    expect(sparkline([4.9, 5.1, 5.0], 3, { fromZero: true })).toBe('███');
+  });
 });
 
 describe('history points', () => {

@@ -17,11 +17,12 @@ interface Props {
   history?: MemberHistory;
 }
 
-function Trend({ label, values, width, unit }: { label: string; values: (number | undefined)[]; width: number; unit: (v: number) => string }) {
+function Trend(props: { label: string; values: (number | undefined)[]; width: number; unit: (v: number) => string; fromZero?: boolean }) {
+  const { label, values, width, unit, fromZero } = props;
   const latest = [...values].reverse().find((v) => v !== undefined);
   return (
     <Row label={label}>
-      <ToneText tone="accent">{sparkline(values, width).padEnd(width)}</ToneText> {latest === undefined ? '' : unit(latest)}
+      <ToneText tone="accent">{sparkline(values, width, { fromZero }).padEnd(width)}</ToneText> {latest === undefined ? '' : unit(latest)}
     </Row>
   );
 }
@@ -137,8 +138,8 @@ export function MemberPane({ view, selected, variant, width, history }: Props) {
         <FieldText field={v.cert} dim={stale} />
       </Row>
       <Trend label="db 15m" values={history?.dbSize ?? []} width={trendWidth(width)} unit={formatBytes} />
-      <Trend label="writes/s" values={history?.writesPerSecond ?? []} width={trendWidth(width)} unit={(r) => r.toFixed(r < 10 ? 1 : 0)} />
-      <Trend label="fsync" values={history?.fsyncP99Ms ?? []} width={trendWidth(width)} unit={(ms) => `${ms} ms`} />
+      <Trend label="writes/s" values={history?.writesPerSecond ?? []} width={trendWidth(width)} unit={(r) => r.toFixed(r < 10 ? 1 : 0)} fromZero />
+      <Trend label="fsync" values={history?.fsyncP99Ms ?? []} width={trendWidth(width)} unit={(ms) => `${ms} ms`} fromZero />
       <Row label="alarms">
         <FieldText field={v.alarms} dim={stale} />
       </Row>
