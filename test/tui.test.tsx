@@ -132,6 +132,24 @@ describe('keys come from the action registry', () => {
     ui.unmount();
   });
 
+  it('/ filters members by name; arrows stay among them; Esc clears', async () => {
+    store.setState({ selected: 0 });
+    const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} />, { columns: 120, rows: 40 });
+    await ui.press('/');
+    await ui.press('2');
+    await ui.press('\r');
+    const filtered = ui.lastFrame();
+    expect(filtered).toContain('etcd-2');
+    expect(filtered).not.toMatch(/etcd-[13] (★|follower)/);
+    expect(filtered).toContain('/2 (1 of 3 members');
+    await ui.press(KEYS.right);
+    expect(store.getState().members[store.getState().order[store.getState().selected]!]!.name).toBe('etcd-2');
+    await ui.press(KEYS.escape);
+    await tick(80);
+    expect(ui.lastFrame()).toContain('etcd-1');
+    ui.unmount();
+  });
+
   it('q quits', async () => {
     let quit = false;
     const ui = renderAt(<Root store={store} theme={dark} onQuit={() => (quit = true)} />, { columns: 120, rows: 40 });

@@ -41,6 +41,8 @@ export interface CockpitState {
   runbook?: RunbookView;
   /** Sparkline points per member (15 minutes). */
   history: Record<string, MemberHistory>;
+  /** `/` filter on member names; `editing` while the user types it. */
+  filter: { text: string; editing: boolean };
 
   addMember(endpoint: string, name?: string): void;
   applyProbe(endpoint: string, result: ProbeResult, now: number): void;
@@ -49,6 +51,7 @@ export interface CockpitState {
   setCert(endpoint: string, cert: NonNullable<MemberState['cert']>): void;
   setMemberList(list: MemberListEntry[]): void;
   moveSelection(delta: number): void;
+  setFilter(filter: { text: string; editing: boolean }): void;
   setOverlay(overlay: Overlay): void;
   addEvent(text: string, tone?: CockpitEvent['tone'], at?: number): void;
   setConfirm(confirm: PendingConfirm | undefined): void;
@@ -77,6 +80,7 @@ export function createCockpitStore(init: {
     readOnly: init.readOnly ?? false,
     events: [],
     history: {},
+    filter: { text: '', editing: false },
 
     addMember(endpoint, name) {
       if (get().members[endpoint]) return;
@@ -120,9 +124,21 @@ export function createCockpitStore(init: {
     },
 
     moveSelection(delta) {
-      const count = get().order.length;
-      if (count === 0) return;
-      set((s) => ({ selected: (((s.selected + delta) % count) + count) % count }));
+      // Moves among the members the filter shows; `selected` stays an index into `order`.
+      const state = get();
+      const shown = visibleEndpoints(state).map((e) => state.order.indexOf(e));
+      if (shown.length === 0) return;
+      const at = Math.max(0, shown.indexOf(state.selected));
+      const next = shown[(((at + delta) % shown.length) + shown.length) % shown.length]!;
+      set({ selected: next });
+    },
+
+    setFilter(filter) {
+      set({ filter });
+      const state = get();
+      const shown = visibleEndpoints(state);
+      const current = state.order[state.selected];
+      if (shown.length > 0 && (!current || !shown.includes(current))) set({ selected: state.order.indexOf(shown[0]!) });
     },
 
     setOverlay(overlay) {
@@ -230,4 +246,11 @@ function sameState(a: MemberState, b: MemberState): boolean {
 
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The members the `/` filter lets through (all when it is empty), in display order. */
+export function visibleEndpoints(state: Pick<CockpitState, 'order' | 'members' | 'filter'>): string[] {
+  const needle = state.filter.text.toLowerCase();
+  if (!needle) return state.order;
+  return state.order.filter((e) => (state.members[e]?.name ?? e).toLowerCase().includes(needle));
 }

@@ -1,5 +1,8 @@
 import { useMemo } from 'react';
-import { Box, useInput } from 'ink';
+import { Box, Text, useInput } from 'ink';
+import { ToneText } from './ToneText.js';
+import { handleFilterKey } from './filter-keys.js';
+import { visibleEndpoints } from '../state/store.js';
 import { useContext } from 'react';
 import { ServicesContext, StoreContext, useCockpit } from './context.js';
 import { RunbookSidebar } from './RunbookSidebar.js';
@@ -25,6 +28,7 @@ export function App({ onQuit }: { onQuit: () => void }) {
   const state = useCockpit((s) => s);
   const { columns, rows } = useTerminalSize();
   const members = useMemo(() => state.order.map((e) => state.members[e]!), [state.order, state.members]);
+  const shown = useMemo(() => new Set(visibleEndpoints(state)), [state.order, state.members, state.filter]);
   const summary = useMemo(() => summarizeCluster(members, state.memberList), [members, state.memberList]);
   const now = useNow(members.some((m) => m.downSince !== undefined));
   const actions = visibleActions(state.readOnly);
@@ -32,6 +36,7 @@ export function App({ onQuit }: { onQuit: () => void }) {
   useInput((input, key) => {
     // A modal dialog takes every key first.
     if (store.getState().confirm) return handleConfirmKey(input, key, store, operations);
+    if (store.getState().filter.editing) return handleFilterKey(input, key, store);
     const action = actionForKey(keyName(input, key), state.readOnly);
     if (!action) return;
     const reason = action.disabledReason?.(store.getState());
@@ -51,7 +56,8 @@ export function App({ onQuit }: { onQuit: () => void }) {
   // One row short of the terminal: a full-height root makes Ink clear the whole screen on every frame.
   const height = Math.max(1, rows - 1);
   const eventRows = state.events.length > 0 || state.busy ? Math.min(5, Math.max(1, Math.floor(height / 8))) : 0;
-  const layout = chooseLayout(members.length, columns, height - headerRows - 1 - eventRows);
+  const filterRows = state.filter.editing || state.filter.text ? 1 : 0;
+  const layout = chooseLayout(shown.size, columns, height - headerRows - 1 - eventRows - filterRows);
 
   return (
     <Box flexDirection="column" height={height} width={columns}>
@@ -68,7 +74,7 @@ export function App({ onQuit }: { onQuit: () => void }) {
         </Box>
       ) : (
         <Box flexDirection={layout.variant === 'wide' ? 'row' : 'column'} flexWrap="wrap" flexGrow={1}>
-          {members.map((m, i) => (
+          {members.map((m, i) => shown.has(m.endpoint) && (
             <MemberPane
               key={m.endpoint}
               view={memberView(m, now, state.memberList)}
@@ -79,6 +85,12 @@ export function App({ onQuit }: { onQuit: () => void }) {
             />
           ))}
         </Box>
+      )}
+      {filterRows > 0 && (
+        <Text>
+          <ToneText tone="accent">/{state.filter.text}</ToneText>
+          {state.filter.editing ? <Text inverse> </Text> : <ToneText tone="dim"> ({shown.size} of {members.length} members; / to change, Esc in it clears)</ToneText>}
+        </Text>
       )}
       {eventRows > 0 && <EventsPane events={state.events} rows={eventRows - (state.busy ? 1 : 0)} busy={state.busy} />}
       <Footer actions={actions} />

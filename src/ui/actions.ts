@@ -56,6 +56,15 @@ export const ACTIONS: readonly ActionDef[] = [
     run: ({ store }) => store.getState().moveSelection(-1),
   },
   {
+    id: 'filter',
+    keys: ['/'],
+    label: 'filter members by name',
+    scope: 'global',
+    dangerous: false,
+    footer: false,
+    run: ({ store }) => store.getState().setFilter({ text: store.getState().filter.text, editing: true }),
+  },
+  {
     id: 'help',
     keys: ['?'],
     label: 'help',
@@ -67,12 +76,15 @@ export const ACTIONS: readonly ActionDef[] = [
   {
     id: 'close',
     keys: ['escape'],
-    label: 'close this screen',
+    label: 'close this screen, or clear the filter',
     scope: 'global',
     dangerous: false,
     footer: false,
-    disabledReason: (s) => (s.overlay === 'none' ? 'nothing to close' : undefined),
-    run: ({ store }) => store.getState().setOverlay('none'),
+    disabledReason: (s) => (s.overlay === 'none' && !s.filter.text ? 'nothing to close' : undefined),
+    run: ({ store }) => {
+      if (store.getState().overlay !== 'none') store.getState().setOverlay('none');
+      else store.getState().setFilter({ text: '', editing: false });
+    },
   },
   operation({ id: 'defrag-member', keys: ['d'], kind: 'defrag', label: 'defragment the selected member', needsMember: true }),
   operation({ id: 'defrag-cluster', keys: ['D'], kind: 'defrag', label: 'defragment the cluster (followers first, leader last)' }),
