@@ -321,3 +321,35 @@ describe('themes', () => {
     expect(chooseTheme({ NO_COLOR: '1' }, 'light').name).toBe('monochrome');
   });
 });
+
+describe('ASCII-only terminals', () => {
+  it('every glyph of a full frame has an ASCII stand-in of the same width', async () => {
+    const { toAscii } = await import('../src/ui/ascii-output.js');
+    const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} />, { columns: 120, rows: 40 });
+    await ui.press('?');
+    const frames = [ui.lastFrame()];
+    await ui.press(KEYS.escape);
+    await tick(60);
+    frames.push(ui.lastFrame());
+    ui.unmount();
+    for (const frame of frames) {
+      const ascii = toAscii(frame.replace(/\x1b\[[0-9;]*m/g, ''));
+      expect(ascii).toMatch(/^[\x00-\x7f]*$/);
+      const unmapped = [...new Set([...frame].filter((ch) => ch > '\x7f' && toAscii(ch) === '?'))];
+      expect(unmapped).toEqual([]);
+      expect(ascii.split('\n').map((l) => l.length)).toEqual(frame.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => [...l].length));
+    }
+  });
+
+  it.each([
+    [false, {}, false],
+    [true, {}, true],
+    [false, { LANG: 'C' }, true],
+    [false, { LANG: 'en_US.UTF-8' }, false],
+    [false, { LC_ALL: 'POSIX', LANG: 'en_US.UTF-8' }, true],
+    [false, { ETCD_COCKPIT_ASCII: '1' }, true],
+  ])('--ascii %s with %j -> %s', async (flag, env, ascii) => {
+    const { wantsAscii } = await import('../src/ui/ascii-output.js');
+    expect(wantsAscii(flag, env)).toBe(ascii);
+  });
+});

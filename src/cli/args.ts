@@ -40,6 +40,8 @@ export interface CliOptions {
   version: boolean;
   /** dark (default), light, high-contrast, monochrome; NO_COLOR picks monochrome. */
   theme: string;
+  /** ASCII-only drawing for terminals without box-drawing characters. */
+  ascii: boolean;
 }
 
 const OPTIONS = {
@@ -69,6 +71,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
   theme: { type: 'string' },
+  ascii: { type: 'boolean' },
 } as const;
 
 export function parseCli(argv: string[]): CliOptions {
@@ -123,6 +126,7 @@ export function parseCli(argv: string[]): CliOptions {
     help: values.help ?? false,
     version: values.version ?? false,
     theme: values.theme ?? process.env.ETCD_COCKPIT_THEME ?? 'dark',
+    ascii: values.ascii ?? false,
   };
 }
 
@@ -175,6 +179,7 @@ Other:
   -o, --output table|json     status output format
   -w, --watch                 status: print again every interval
   --theme NAME                dark (default), light, high-contrast, monochrome (NO_COLOR: monochrome)
+  --ascii                     ASCII only, for terminals without box drawing (also when the locale is not UTF-8)
   --read-only                 no mutating actions (commands that change etcd are refused)
   -y, --yes                   do not ask before changing the cluster (for scripts)
   --audit-log FILE            where actions are recorded (default ~/.local/state/etcd-cockpit/audit.log)

@@ -15,6 +15,7 @@ import { findEtcdBinaries } from '../adapters/local/etcd-binaries.js';
 import { emptyRunbookView } from '../state/runbook-view.js';
 import { watchClusterEvents } from '../state/timeline.js';
 import { recordHistory } from '../state/history.js';
+import { asciiStream, wantsAscii } from './ascii-output.js';
 
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
@@ -85,6 +86,7 @@ export async function runTui(session: Session, opts: CliOptions): Promise<number
   const instance = render(
     <Root store={session.store} theme={theme} onQuit={() => quit(0)} operations={operations} inventory={inventory} />,
     {
+      stdout: wantsAscii(opts.ascii) ? asciiStream(process.stdout) : process.stdout,
       exitOnCtrlC: false,
       patchConsole: false,
       incrementalRendering: true,
