@@ -178,3 +178,11 @@ describe('chooseLayout', () => {
     expect(layout.perRow).toBe(perRow);
   });
 });
+
+describe('advice', () => {
+  it('is not given from the numbers of a member that is down', () => {
+    const signals = { walFsyncP99Ms: 48, problems: [{ text: 'fsync p99 48 ms > 10 ms: slow disk', tone: 'warning' as const }] };
+    expect(memberView(member('a', 'ok', {}, { signals }), 0).advice).toEqual(['fsync p99 48 ms > 10 ms: slow disk']);
+    expect(memberView(member('a', 'unreachable', {}, { signals, downSince: 0 }), 0).advice).toEqual([]);
+  });
+});

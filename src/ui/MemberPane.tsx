@@ -91,9 +91,21 @@ export function MemberPane({ view, selected, variant, width, history }: Props) {
         </Text>
         {(stale || v.errors.tone !== 'dim' || v.advice.length > 0) && (
           <Text wrap="truncate-end">
-            {stale && <FieldText field={v.seen} />}
-            {v.errors.tone !== 'dim' && <> errors <FieldText field={v.errors} /></>}
-            {v.advice.length > 0 && <ToneText tone="warning"> {v.advice.join(' · ')}</ToneText>}
+            {[
+              stale && <FieldText key="seen" field={v.seen} />,
+              v.errors.tone !== 'dim' && (
+                <Text key="errors">
+                  errors <FieldText field={v.errors} />
+                </Text>
+              ),
+              v.advice.length > 0 && (
+                <ToneText key="advice" tone="warning">
+                  {v.advice.join(' · ')}
+                </ToneText>
+              ),
+            ]
+              .filter(Boolean)
+              .flatMap((part, i) => (i === 0 ? [part] : [<Text key={`sep${i}`}> · </Text>, part]))}
           </Text>
         )}
       </Box>

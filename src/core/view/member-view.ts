@@ -88,12 +88,15 @@ export function memberView(m: MemberState, now: number, memberList?: MemberListE
     seen: seenField(m, now),
     disk: diskField(m),
     cert: certField(m),
-    advice: [
-      ...(m.signals?.problems.map((p) => p.text) ?? []),
-      m.cert ? certExpiryVerdict(m.cert.daysLeft).why : undefined,
-      quota.why,
-      fragmentation.why && `${fragmentation.why} (d)`,
-    ].filter((w): w is string => Boolean(w)),
+    // Numbers from before a member went down are history, not advice.
+    advice: up
+      ? [
+          ...(m.signals?.problems.map((p) => p.text) ?? []),
+          m.cert ? certExpiryVerdict(m.cert.daysLeft).why : undefined,
+          quota.why,
+          fragmentation.why && `${fragmentation.why} (d)`,
+        ].filter((w): w is string => Boolean(w))
+      : [],
     stale: !up && s !== undefined,
   };
 }
