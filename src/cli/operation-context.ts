@@ -1,3 +1,4 @@
+import { membersInOrder } from '../state/store.js';
 import type { OperationContext } from '../core/operations/context.js';
 import type { Session } from './session.js';
 
@@ -7,7 +8,7 @@ export function operationContext(session: Session, log: (line: string) => void, 
     clientFor: (endpoint) => session.poller.clientFor(endpoint),
     members: () => {
       const state = session.store.getState();
-      return state.order.map((e) => state.members[e]!);
+      return membersInOrder(state);
     },
     log,
     longDeadlineMs: 10 * 60_000,

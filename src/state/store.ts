@@ -254,3 +254,14 @@ export function visibleEndpoints(state: Pick<CockpitState, 'order' | 'members' |
   if (!needle) return state.order;
   return state.order.filter((e) => (state.members[e]?.name ?? e).toLowerCase().includes(needle));
 }
+
+/** The members in display order. */
+export function membersInOrder(state: Pick<CockpitState, 'order' | 'members'>): MemberState[] {
+  return state.order.map((e) => state.members[e]!);
+}
+
+/** The member the selection is on, if any. */
+export function selectedMember(state: Pick<CockpitState, 'order' | 'members' | 'selected'>): MemberState | undefined {
+  const endpoint = state.order[state.selected];
+  return endpoint ? state.members[endpoint] : undefined;
+}

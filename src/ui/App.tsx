@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { Box, Text, useInput } from 'ink';
 import { ToneText } from './ToneText.js';
 import { handleFilterKey } from './filter-keys.js';
-import { visibleEndpoints } from '../state/store.js';
+import { membersInOrder, visibleEndpoints } from '../state/store.js';
 import { useContext } from 'react';
 import { ServicesContext, StoreContext, useCockpit } from './context.js';
 import { RunbookSidebar } from './RunbookSidebar.js';
@@ -27,7 +27,7 @@ export function App({ onQuit }: { onQuit: () => void }) {
   const { operations } = services;
   const state = useCockpit((s) => s);
   const { columns, rows } = useTerminalSize();
-  const members = useMemo(() => state.order.map((e) => state.members[e]!), [state.order, state.members]);
+  const members = useMemo(() => membersInOrder(state), [state.order, state.members]);
   const shown = useMemo(() => new Set(visibleEndpoints(state)), [state.order, state.members, state.filter]);
   const summary = useMemo(() => summarizeCluster(members, state.memberList), [members, state.memberList]);
   const now = useNow(members.some((m) => m.downSince !== undefined));

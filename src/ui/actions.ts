@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { CockpitState, CockpitStore } from '../state/store.js';
+import { membersInOrder, selectedMember, type CockpitState, type CockpitStore } from '../state/store.js';
 import type { OperationRunner } from '../state/operation-runner.js';
 import type { MemberState } from '../core/cluster/types.js';
 import { buildRequest, type OperationKind, type RequestInput } from '../core/operations/requests.js';
@@ -102,7 +102,7 @@ export const ACTIONS: readonly ActionDef[] = [
     keys: ['A'],
     kind: 'alarm-disarm',
     label: 'disarm all alarms',
-    disabledReason: (s) => (members(s).some((m) => m.last?.alarms.length) ? undefined : 'no alarm is raised'),
+    disabledReason: (s) => (membersInOrder(s).some((m) => m.last?.alarms.length) ? undefined : 'no alarm is raised'),
   }),
   serviceAction({ id: 'restart', keys: ['r'], kind: 'restart', label: 'restart the selected member, wait until healthy', needsMember: true }),
   serviceAction({ id: 'rolling-restart', keys: ['W'], kind: 'rolling-restart', label: 'rolling restart: followers first, leader last' }),
@@ -144,7 +144,7 @@ export const ACTIONS: readonly ActionDef[] = [
       if (!operations || !snapshot) return;
       const state = store.getState();
       void operations.run(
-        buildRequest('snapshot', { cluster: state.clusterName, members: members(state), member: selectedMember(state), ...snapshot() }),
+        buildRequest('snapshot', { cluster: state.clusterName, members: membersInOrder(state), member: selectedMember(state), ...snapshot() }),
       );
     },
   },
@@ -188,14 +188,6 @@ export function actionForKey(key: KeyName, readOnly: boolean): ActionDef | undef
   return visibleActions(readOnly).find((a) => a.keys.includes(key));
 }
 
-function members(state: CockpitState): MemberState[] {
-  return state.order.map((e) => state.members[e]!);
-}
-
-export function selectedMember(state: CockpitState): MemberState | undefined {
-  const endpoint = state.order[state.selected];
-  return endpoint ? state.members[endpoint] : undefined;
-}
 
 const UP = new Set(['ok', 'degraded']);
 
@@ -219,7 +211,7 @@ function operation(spec: {
       if (state.busy) return `busy: ${state.busy} is running`;
       const member = selectedMember(state);
       if (spec.needsMember && (!member || !UP.has(member.health))) return `${member?.name ?? 'no member'} is not answering`;
-      if (!members(state).some((m) => UP.has(m.health))) return 'no member is answering';
+      if (!membersInOrder(state).some((m) => UP.has(m.health))) return 'no member is answering';
       return spec.disabledReason?.(state, member);
     },
     run: ({ store, operations }) => {
@@ -227,7 +219,7 @@ function operation(spec: {
       const state = store.getState();
       const input: RequestInput = {
         cluster: state.clusterName,
-        members: members(state),
+        members: membersInOrder(state),
         member: spec.needsMember ? selectedMember(state) : undefined,
         // Asking for one member by name means "do it": the worth-it rule is for the cluster sweep.
         force: spec.id === 'defrag-member',

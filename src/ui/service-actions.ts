@@ -1,6 +1,6 @@
 import type { ActionDef, ActionContext } from './actions.js';
 import type { KeyName } from './keys.js';
-import type { CockpitState } from '../state/store.js';
+import { membersInOrder, selectedMember } from '../state/store.js';
 import type { MemberState } from '../core/cluster/types.js';
 import type { ServiceDeps, ServiceOperationRequest } from '../core/operations/service/index.js';
 import type { OperationRequest } from '../core/operations/requests.js';
@@ -31,7 +31,7 @@ export function serviceAction(spec: { id: string; keys: KeyName[]; kind: Service
     disabledReason: (state) => {
       if (!state.runbook) return 'needs an inventory with a runbook: section (-f cluster.yaml)';
       if (state.busy) return `busy: ${state.busy} is running`;
-      if (spec.needsMember && !selected(state)) return 'no member selected';
+      if (spec.needsMember && !selectedMember(state)) return 'no member selected';
       return undefined;
     },
     run: (ctx) => void ask(ctx, spec),
@@ -50,8 +50,8 @@ async function ask(ctx: ActionContext, spec: { kind: ServiceKind; label: string;
     const deps = ops.serviceDeps(run);
     const input: BuildInput = {
       cluster: state.clusterName,
-      members: state.order.map((e) => state.members[e]!),
-      member: spec.needsMember ? selected(state) : undefined,
+      members: membersInOrder(state),
+      member: spec.needsMember ? selectedMember(state) : undefined,
       snapshotDir,
     };
     const request = await build(ops, spec.kind, input, deps);
@@ -91,9 +91,4 @@ async function build(
       return ops.buildRestoreRequest({ cluster: input.cluster, members: input.members, file: newest.file }, deps);
     }
   }
-}
-
-function selected(state: CockpitState): MemberState | undefined {
-  const endpoint = state.order[state.selected];
-  return endpoint ? state.members[endpoint] : undefined;
 }

@@ -1,5 +1,6 @@
 import type { CliOptions } from '../args.js';
 import type { Session } from '../session.js';
+import { membersInOrder } from '../../state/store.js';
 import { summarizeCluster } from '../../core/cluster/summary.js';
 import { statusJson, statusTable, summaryLine } from '../../core/view/status-report.js';
 
@@ -10,7 +11,7 @@ export async function runStatus(session: Session, opts: CliOptions, out: NodeJS.
   const printOnce = async (): Promise<void> => {
     await poller.pollOnce();
     const state = store.getState();
-    const members = state.order.map((e) => state.members[e]!);
+    const members = membersInOrder(state);
     const summary = summarizeCluster(members, state.memberList);
     const now = Date.now();
     const healthy = summary.quorum === 'ok' && members.every((m) => m.health === 'ok');
