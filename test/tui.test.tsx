@@ -115,7 +115,7 @@ describe('keys come from the action registry', () => {
     const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} />, { columns: 120, rows: 40 });
     const footer = ui.lastFrame().split('\n').at(-1) ?? '';
     ui.unmount();
-    for (const a of ACTIONS.filter((x) => x.footer)) expect(footer).toContain(a.label);
+    for (const a of ACTIONS.filter((x) => x.footer)) expect(footer).toContain(a.hint ?? a.label);
   });
 
   it('arrows, Tab and h/l move the selection', async () => {

@@ -3,7 +3,7 @@ import { UsageError } from './usage-error.js';
 
 export const COMMANDS = [
   'tui', 'status', 'defrag', 'compact', 'alarm', 'move-leader', 'nospace-recover', 'snapshot', 'trust-hosts',
-  'restart', 'rolling-restart', 'restore', 'rebootstrap', 'member', 'quota',
+  'restart', 'rolling-restart', 'restore', 'rebootstrap', 'member', 'quota', 'contexts',
 ] as const;
 export type Command = (typeof COMMANDS)[number];
 
@@ -25,6 +25,10 @@ export interface CliOptions {
   /** How long a restarted member gets to serve again. */
   waitMs?: number;
   file?: string;
+  /** A context of the user config file (its current-context when not given). */
+  context?: string;
+  /** The user config file (default $XDG_CONFIG_HOME/etcd-cockpit/config.yaml). */
+  config?: string;
   endpoints?: string;
   cacert?: string;
   cert?: string;
@@ -38,14 +42,16 @@ export interface CliOptions {
   readOnly: boolean;
   help: boolean;
   version: boolean;
-  /** dark (default), light, high-contrast, monochrome; NO_COLOR picks monochrome. */
-  theme: string;
+  /** dark (default), light, high-contrast, monochrome, or a theme file; the user config's theme when not given. NO_COLOR picks monochrome. */
+  theme?: string;
   /** ASCII-only drawing for terminals without box-drawing characters. */
   ascii: boolean;
 }
 
 const OPTIONS = {
   file: { type: 'string', short: 'f' },
+  context: { type: 'string' },
+  config: { type: 'string' },
   endpoints: { type: 'string' },
   cacert: { type: 'string' },
   cert: { type: 'string' },
@@ -85,7 +91,7 @@ export function parseCli(argv: string[]): CliOptions {
   const [first, ...rest] = positionals;
   const command = (first ?? 'tui') as Command;
   if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${first}" (commands: ${COMMANDS.join(', ')})`);
-  if (rest.length > 0 && (command === 'tui' || command === 'status')) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  if (rest.length > 0 && (command === 'tui' || command === 'status' || command === 'contexts')) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const keep = values.keep === undefined ? undefined : Number(values.keep);
   if (keep !== undefined && (!Number.isInteger(keep) || keep < 0)) throw new UsageError(`--keep must be a whole number of revisions, not "${values.keep}"`);
   if (values.password !== undefined) {
@@ -112,6 +118,8 @@ export function parseCli(argv: string[]): CliOptions {
     waitMs: values.wait === undefined ? undefined : parseDuration(values.wait, '--wait'),
     pauseMs: parseDuration(values.pause ?? '2s', '--pause', 0),
     file: values.file,
+    context: values.context,
+    config: values.config,
     endpoints: values.endpoints,
     cacert: values.cacert,
     cert: values.cert,
@@ -125,7 +133,7 @@ export function parseCli(argv: string[]): CliOptions {
     readOnly: values['read-only'] ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
-    theme: values.theme ?? process.env.ETCD_COCKPIT_THEME ?? 'dark',
+    theme: values.theme ?? process.env.ETCD_COCKPIT_THEME,
     ascii: values.ascii ?? false,
   };
 }
@@ -161,12 +169,15 @@ Usage:
   etcd-cockpit member replace NAME           remove, wipe, add back as learner, sync, promote
   etcd-cockpit quota SIZE                    quota-backend-bytes on every member, rolling restart
                                              (these need an inventory with a runbook: section)
+  etcd-cockpit contexts [-o table|json]      every cluster of the user config: quorum and alarms
   etcd-cockpit trust-hosts -f cluster.yaml   show unknown SSH host keys' fingerprints; add the ones you confirm
   etcd-cockpit runbook plan|run [--phase N] [--dry-run] -f cluster.yaml
                                              bootstrap a TLS cluster with RBAC, phase by phase
 
 Connection (same as etcdctl; ETCDCTL_* environment variables work too):
   -f, --file cluster.yaml     inventory file (cluster name, nodes, TLS, password source)
+  --context NAME              a cluster of the user config file (default: its current-context)
+  --config FILE               user config (ETCD_COCKPIT_CONFIG; default ~/.config/etcd-cockpit/config.yaml)
   --endpoints URL[,URL...]    ETCDCTL_ENDPOINTS   (default https://127.0.0.1:2379)
   --cacert FILE               ETCDCTL_CACERT
   --cert FILE --key FILE      ETCDCTL_CERT, ETCDCTL_KEY  (client certificate)
@@ -178,7 +189,7 @@ Connection (same as etcdctl; ETCDCTL_* environment variables work too):
 Other:
   -o, --output table|json     status output format
   -w, --watch                 status: print again every interval
-  --theme NAME                dark (default), light, high-contrast, monochrome (NO_COLOR: monochrome)
+  --theme NAME|FILE           dark (default), light, high-contrast, monochrome, or a theme file (NO_COLOR: monochrome)
   --ascii                     ASCII only, for terminals without box drawing (also when the locale is not UTF-8)
   --read-only                 no mutating actions (commands that change etcd are refused)
   -y, --yes                   do not ask before changing the cluster (for scripts)

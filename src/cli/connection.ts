@@ -5,6 +5,7 @@ import type { CliOptions } from './args.js';
 import { UsageError } from './usage-error.js';
 import { parseInventory } from '../core/inventory/parse.js';
 import type { Inventory, SecretSource, TlsFiles } from '../core/inventory/types.js';
+import type { ContextSpec, UserConfig } from '../core/config/user-config.js';
 
 export interface MemberTarget {
   endpoint: string;
@@ -20,12 +21,66 @@ export interface ConnectionPlan {
   user?: string;
   password?: SecretSource;
   inventory?: Inventory;
+  /** The user config context this plan came from. */
+  contextName?: string;
 }
 
 type Env = Record<string, string | undefined>;
 
-/** Flags win over ETCDCTL_* variables, which win over the inventory file. */
-export function planConnection(opts: CliOptions, env: Env = process.env): ConnectionPlan {
+/**
+ * Flags win over ETCDCTL_* variables, which win over the inventory file. With
+ * --context (or the config's current-context when no cluster is given
+ * otherwise), the context stands in for the ETCDCTL_* variables, which
+ * usually belong to another cluster; flags still win.
+ */
+export function planConnection(opts: CliOptions, env: Env = process.env, config: UserConfig = { contexts: [] }): ConnectionPlan {
+  const context = chooseContext(opts, env, config);
+  return context ? planContext(opts, context) : planFromSources(opts, env);
+}
+
+/** The plan of every context of the config (the overview polls them all). */
+export function planContexts(opts: CliOptions, config: UserConfig): { name: string; plan: () => ConnectionPlan }[] {
+  return config.contexts.map((c) => ({ name: c.name, plan: () => planContext({ ...opts, context: c.name }, c) }));
+}
+
+/** A password typed at a prompt cannot be asked for while the full-screen view owns the terminal, nor for many clusters at once. */
+export function refusePrompt(plan: ConnectionPlan): void {
+  if (plan.password?.kind === 'prompt') {
+    throw new UsageError(`${plan.contextName ?? plan.clusterName}: the password would have to be typed at a prompt; give password-file or password-env in the config`);
+  }
+}
+
+function chooseContext(opts: CliOptions, env: Env, config: UserConfig): ContextSpec | undefined {
+  if (opts.context !== undefined) {
+    const found = config.contexts.find((c) => c.name === opts.context);
+    if (found) return found;
+    const where = config.source ? ` in ${config.source}` : ' (no user config file found)';
+    const known = config.contexts.map((c) => c.name).join(', ');
+    throw new UsageError(`no context "${opts.context}"${where}${known ? `; contexts: ${known}` : ''}`);
+  }
+  if (opts.file || opts.endpoints || env.ETCDCTL_ENDPOINTS) return undefined;
+  return config.contexts.find((c) => c.name === config.currentContext) ?? config.contexts[0];
+}
+
+function planContext(opts: CliOptions, context: ContextSpec): ConnectionPlan {
+  const plan = planFromSources(
+    {
+      ...opts,
+      file: opts.file ?? context.inventory,
+      endpoints: opts.endpoints ?? context.endpoints?.join(','),
+      cacert: opts.cacert ?? context.cacert,
+      cert: opts.cert ?? context.cert,
+      key: opts.key ?? context.key,
+      user: opts.user ?? context.user,
+      passwordFile: opts.passwordFile ?? context.passwordFile,
+    },
+    context.passwordEnv ? { [context.passwordEnv]: process.env[context.passwordEnv] } : {},
+  );
+  if (context.passwordEnv && !opts.passwordFile && plan.user) plan.password = { kind: 'env', name: context.passwordEnv };
+  return { ...plan, clusterName: plan.inventory?.cluster ?? context.name, contextName: context.name };
+}
+
+function planFromSources(opts: CliOptions, env: Env): ConnectionPlan {
   const inventory = opts.file ? loadInventoryFile(opts.file) : undefined;
   const endpointsText = opts.endpoints ?? env.ETCDCTL_ENDPOINTS;
   const members: MemberTarget[] = endpointsText

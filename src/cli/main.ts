@@ -1,6 +1,8 @@
 import { HELP, parseCli } from './args.js';
 import { loadInventoryFile, planConnection } from './connection.js';
 import { openSession } from './session.js';
+import { loadUserConfig } from './user-config-file.js';
+import { ConfigFileError } from '../core/config/yaml-reader.js';
 import { UsageError } from './usage-error.js';
 import { ConfigError } from '../adapters/etcd/tls-material.js';
 import { InventoryError } from '../core/inventory/parse.js';
@@ -31,7 +33,9 @@ export async function main(argv: string[]): Promise<number> {
       const { runTrustHosts } = await import('./commands/trust-hosts.js');
       return await runTrustHosts(loadInventoryFile(opts.file), opts.yes);
     }
-    const plan = planConnection(opts);
+    const config = loadUserConfig(opts.config);
+    if (opts.command === 'contexts') return await (await import('./commands/contexts.js')).runContexts(config, opts);
+    const plan = planConnection(opts, process.env, config);
     const session = await openSession(plan, opts, { tlsMayNotExistYet: opts.command === 'tui' && Boolean(plan.inventory?.runbook) });
     try {
       if (opts.command === 'status') return await (await import('./commands/status.js')).runStatus(session, opts);
@@ -43,12 +47,12 @@ export async function main(argv: string[]): Promise<number> {
       // First answers arrive while Ink (~0.5 s to import) is still loading.
       session.poller.start();
       const { runTui } = await import('../ui/run-tui.js');
-      return await runTui(session, opts);
+      return await runTui(session, opts, config);
     } finally {
       session.poller.stop();
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ConfigError || err instanceof InventoryError) {
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof InventoryError || err instanceof ConfigFileError) {
       process.stderr.write(`etcd-cockpit: ${err.message}\n`);
       return 2;
     }

@@ -6,6 +6,8 @@ export interface MemberHistory {
   dbSize: (number | undefined)[];
   writesPerSecond: (number | undefined)[];
   fsyncP99Ms: (number | undefined)[];
+  /** When each point was taken (epoch ms), for the detail view's table. */
+  at: number[];
   /** Raft index and time of the previous point, for the write rate. */
   lastIndex?: { index: number; at: number };
 }
@@ -14,7 +16,7 @@ export const HISTORY_STEP_MS = 30_000;
 export const HISTORY_POINTS = 30; // 15 minutes
 
 export function emptyHistory(): MemberHistory {
-  return { dbSize: [], writesPerSecond: [], fsyncP99Ms: [] };
+  return { dbSize: [], writesPerSecond: [], fsyncP99Ms: [], at: [] };
 }
 
 /** The history with one more point from the member's current state (pure). */
@@ -28,6 +30,7 @@ export function addPoint(h: MemberHistory, m: MemberState, at: number): MemberHi
     dbSize: keep(h.dbSize, s?.dbSize),
     writesPerSecond: keep(h.writesPerSecond, rate),
     fsyncP99Ms: keep(h.fsyncP99Ms, up ? m.signals?.walFsyncP99Ms : undefined),
+    at: keep(h.at, at),
     lastIndex: s ? { index: s.raftIndex, at } : h.lastIndex,
   };
 }

@@ -7,7 +7,7 @@ import type { RunbookEvent } from '../core/runbook/events.js';
 import { applyRunbookEvent, type RunbookView } from './runbook-view.js';
 import type { MemberHistory } from './history.js';
 
-export type Overlay = 'none' | 'help' | 'runbook';
+export type Overlay = 'none' | 'help' | 'runbook' | 'detail' | 'contexts';
 
 export interface CockpitEvent {
   at: number;
@@ -43,15 +43,23 @@ export interface CockpitState {
   history: Record<string, MemberHistory>;
   /** `/` filter on member names; `editing` while the user types it. */
   filter: { text: string; editing: boolean };
+  /** Names of the clusters of the user config (the cockpit's own first); `:ctx NAME` switches. */
+  contexts: string[];
+  /** The `:` command line while it is open. */
+  command?: { text: string; error?: string };
 
   addMember(endpoint: string, name?: string): void;
   applyProbe(endpoint: string, result: ProbeResult, now: number): void;
   setQuota(endpoint: string, quotaBytes: number): void;
   setSignals(endpoint: string, signals: SignalSummary): void;
   setCert(endpoint: string, cert: NonNullable<MemberState['cert']>): void;
+  setPeerCert(endpoint: string, cert: NonNullable<MemberState['peerCert']>): void;
   setMemberList(list: MemberListEntry[]): void;
   moveSelection(delta: number): void;
   setFilter(filter: { text: string; editing: boolean }): void;
+  setCommand(command: { text: string; error?: string } | undefined): void;
+  /** Moves the selection onto the member with this name; false when there is none. */
+  selectByName(name: string): boolean;
   setOverlay(overlay: Overlay): void;
   addEvent(text: string, tone?: CockpitEvent['tone'], at?: number): void;
   setConfirm(confirm: PendingConfirm | undefined): void;
@@ -81,6 +89,7 @@ export function createCockpitStore(init: {
     events: [],
     history: {},
     filter: { text: '', editing: false },
+    contexts: [],
 
     addMember(endpoint, name) {
       if (get().members[endpoint]) return;
@@ -113,6 +122,12 @@ export function createCockpitStore(init: {
       set((s) => ({ members: { ...s.members, [endpoint]: { ...prev, cert } } }));
     },
 
+    setPeerCert(endpoint, peerCert) {
+      const prev = get().members[endpoint];
+      if (!prev || sameJson(prev.peerCert, peerCert)) return;
+      set((s) => ({ members: { ...s.members, [endpoint]: { ...prev, peerCert } } }));
+    },
+
     setMemberList(list) {
       if (sameJson(get().memberList, list)) return;
       const members = { ...get().members };
@@ -139,6 +154,17 @@ export function createCockpitStore(init: {
       const shown = visibleEndpoints(state);
       const current = state.order[state.selected];
       if (shown.length > 0 && (!current || !shown.includes(current))) set({ selected: state.order.indexOf(shown[0]!) });
+    },
+
+    setCommand(command) {
+      set({ command });
+    },
+
+    selectByName(name) {
+      const index = get().order.findIndex((e) => get().members[e]?.name === name);
+      if (index === -1) return false;
+      set({ selected: index });
+      return true;
     },
 
     setOverlay(overlay) {

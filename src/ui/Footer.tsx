@@ -12,9 +12,9 @@ export function Footer({ actions }: { actions: ActionDef[] }) {
         .map((a) => (
           <Text key={a.id} wrap="truncate-end">
             <ToneText tone="accent" bold>
-              {a.keys.slice(0, 2).map(keyLabel).join('/')}
+              {keyLabel(a.keys[0]!)}
             </ToneText>{' '}
-            <ToneText tone="dim">{a.label}</ToneText>
+            <ToneText tone="dim">{a.hint ?? a.label}</ToneText>
           </Text>
         ))}
     </Box>

@@ -148,6 +148,11 @@ export function MemberPane({ view, selected, variant, width, history }: Props) {
       </Row>
       <Row label="cert">
         <FieldText field={v.cert} dim={stale} />
+        {v.peerCert.tone !== 'dim' && (
+          <>
+            {' '}· peer <FieldText field={v.peerCert} dim={stale} />
+          </>
+        )}
       </Row>
       <Trend label="db 15m" values={history?.dbSize ?? []} width={trendWidth(width)} unit={formatBytes} />
       <Trend label="writes/s" values={history?.writesPerSecond ?? []} width={trendWidth(width)} unit={(r) => r.toFixed(r < 10 ? 1 : 0)} fromZero />

@@ -4,6 +4,7 @@ import type { OperationRunner } from '../state/operation-runner.js';
 import { App } from './App.js';
 import type { CockpitStore } from '../state/store.js';
 import type { Theme } from './theme.js';
+import type { Fleet } from '../state/fleet.js';
 
 export function Root({
   store,
@@ -11,17 +12,21 @@ export function Root({
   onQuit,
   operations,
   inventory,
+  fleet,
+  switchContext,
 }: {
   store: CockpitStore;
   theme: Theme;
   onQuit: () => void;
   operations?: OperationRunner;
   inventory?: Inventory;
+  fleet?: Fleet;
+  switchContext?: (name: string) => void;
 }) {
   return (
     <StoreContext.Provider value={store}>
       <ThemeContext.Provider value={theme}>
-        <ServicesContext.Provider value={{ operations, inventory }}>
+        <ServicesContext.Provider value={{ operations, inventory, fleet, switchContext }}>
           <App onQuit={onQuit} />
         </ServicesContext.Provider>
       </ThemeContext.Provider>

@@ -31,6 +31,8 @@ export interface ActionDef {
   dangerous: boolean;
   /** Shown in the footer. */
   footer: boolean;
+  /** A shorter label for the footer, where room is scarce. */
+  hint?: string;
   /** Why the action cannot run now, or undefined when it can. */
   disabledReason?: (state: CockpitState) => string | undefined;
   run: (ctx: ActionContext) => void;
@@ -44,6 +46,7 @@ export const ACTIONS: readonly ActionDef[] = [
     scope: 'global',
     dangerous: false,
     footer: true,
+    hint: 'next',
     run: ({ store }) => store.getState().moveSelection(1),
   },
   {
@@ -53,6 +56,7 @@ export const ACTIONS: readonly ActionDef[] = [
     scope: 'global',
     dangerous: false,
     footer: true,
+    hint: 'previous',
     run: ({ store }) => store.getState().moveSelection(-1),
   },
   {
@@ -63,6 +67,37 @@ export const ACTIONS: readonly ActionDef[] = [
     dangerous: false,
     footer: false,
     run: ({ store }) => store.getState().setFilter({ text: store.getState().filter.text, editing: true }),
+  },
+  {
+    id: 'command-line',
+    keys: [':'],
+    label: 'command line: actions and views by name, Tab completes',
+    scope: 'global',
+    dangerous: false,
+    footer: true,
+    hint: 'command',
+    run: ({ store }) => store.getState().setCommand({ text: '' }),
+  },
+  {
+    id: 'detail',
+    keys: ['return', 'i'],
+    label: 'details of the selected member: larger plots and every reading',
+    scope: 'member',
+    dangerous: false,
+    footer: true,
+    hint: 'details',
+    disabledReason: (s) => (selectedMember(s) ? undefined : 'no member selected'),
+    run: ({ store }) => store.getState().setOverlay(store.getState().overlay === 'detail' ? 'none' : 'detail'),
+  },
+  {
+    id: 'contexts',
+    keys: ['C'],
+    label: 'every cluster of the user config: quorum and alarms (:ctx NAME switches)',
+    scope: 'global',
+    dangerous: false,
+    footer: false,
+    disabledReason: (s) => (s.contexts.length > 1 ? undefined : 'the user config has no other cluster (contexts: in ~/.config/etcd-cockpit/config.yaml)'),
+    run: ({ store }) => store.getState().setOverlay(store.getState().overlay === 'contexts' ? 'none' : 'contexts'),
   },
   {
     id: 'help',
@@ -122,6 +157,7 @@ export const ACTIONS: readonly ActionDef[] = [
     scope: 'global',
     dangerous: false,
     footer: true,
+    hint: 'runbook',
     disabledReason: (s) => (s.runbook ? undefined : 'needs an inventory: start with -f cluster.yaml'),
     run: ({ store }) => store.getState().setOverlay(store.getState().overlay === 'runbook' ? 'none' : 'runbook'),
   },

@@ -4,6 +4,7 @@ import type { CockpitState, CockpitStore } from '../state/store.js';
 import type { Theme } from './theme.js';
 import type { OperationRunner } from '../state/operation-runner.js';
 import type { Inventory } from '../core/inventory/types.js';
+import type { Fleet, FleetSession } from '../state/fleet.js';
 
 export const StoreContext = createContext<CockpitStore | null>(null);
 export const ThemeContext = createContext<Theme | null>(null);
@@ -12,6 +13,10 @@ export interface CockpitServices {
   operations?: OperationRunner;
   /** The inventory the cockpit was started with (-f), for the runbook. */
   inventory?: Inventory;
+  /** Every cluster of the user config, for the overview. */
+  fleet?: Fleet<FleetSession>;
+  /** Puts another cluster of the user config on screen. */
+  switchContext?: (name: string) => void;
 }
 export const ServicesContext = createContext<CockpitServices>({});
 

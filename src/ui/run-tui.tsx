@@ -16,6 +16,11 @@ import { emptyRunbookView } from '../state/runbook-view.js';
 import { watchClusterEvents } from '../state/timeline.js';
 import { recordHistory } from '../state/history.js';
 import { asciiStream, wantsAscii } from './ascii-output.js';
+import type { UserConfig } from '../core/config/user-config.js';
+import { Fleet } from '../state/fleet.js';
+import { watchPeerCertificates } from '../state/peer-certs.js';
+import { planContexts, refusePrompt } from '../cli/connection.js';
+import { openSession } from '../cli/session.js';
 
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
@@ -24,11 +29,11 @@ const LEAVE_ALT_SCREEN = '\x1b[?1049l';
  * Full-screen cockpit (the poller is already running). The alternate screen is left on every way out: q,
  * Ctrl-C, SIGTERM/SIGHUP and a crash, so the user's terminal comes back intact.
  */
-export async function runTui(session: Session, opts: CliOptions): Promise<number> {
+export async function runTui(session: Session, opts: CliOptions, config: UserConfig = { contexts: [] }): Promise<number> {
   const out = process.stdout;
   let theme: Theme;
   try {
-    theme = chooseTheme(process.env, opts.theme);
+    theme = chooseTheme(process.env, opts.theme ?? config.theme);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -58,44 +63,49 @@ export async function runTui(session: Session, opts: CliOptions): Promise<number
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
 
-  // Read-only mode hides every dangerous action in the registry; what remains (snapshots) changes nothing in etcd.
-  const operations = new OperationRunner(
-    session.store,
-    (log) => operationContext(session, log, opts.pauseMs),
-    new AuditLog(opts.auditLog ?? defaultAuditLogPath()),
-    { cluster: session.plan.clusterName, etcdUser: session.plan.user },
-    () => ({
-      snapshotDir: snapshotDir(opts, session.plan.clusterName),
-      timelineDir: join(stateDir(), 'timelines'),
-      // A getter: only snapshots need etcdutl, and a missing one must not break the timeline export.
-      get etcdutl() {
-        return findEtcdBinaries().etcdutl;
-      },
-    }),
-  );
+  const clusters = new ClusterServices(opts);
+  const first = clusters.attach(session);
   warnAboutPrivilegedCertificate(session);
-  const unwatch = watchClusterEvents(session.store);
-  const stopHistory = recordHistory(session.store);
-  const inventory = session.plan.inventory;
-  // The runbook engine (PKI, SSH) loads after the first frame: watching a cluster must not wait for it.
-  if (inventory) {
-    void import('../state/runbook-runner.js').then(({ runbookRows }) =>
-      session.store.getState().setRunbook(emptyRunbookView(runbookRows(inventory))),
-    );
-  }
-  const instance = render(
-    <Root store={session.store} theme={theme} onQuit={() => quit(0)} operations={operations} inventory={inventory} />,
-    {
-      stdout: wantsAscii(opts.ascii) ? asciiStream(process.stdout) : process.stdout,
-      exitOnCtrlC: false,
-      patchConsole: false,
-      incrementalRendering: true,
-      maxFps: 60, // a key press must not wait behind a poll-driven frame
-    },
+  const fleet = config.contexts.length > 0 ? createFleet(session, opts, config) : undefined;
+  const root = (s: Session, services: AttachedServices) => (
+    <Root
+      store={s.store}
+      theme={theme}
+      onQuit={() => quit(0)}
+      operations={services.operations}
+      inventory={s.plan.inventory}
+      fleet={fleet}
+      switchContext={switchContext}
+    />
   );
+  const switchContext = (name: string): void => {
+    if (!fleet) return;
+    if (name === fleet.activeName()) {
+      clusters.current().store.getState().setOverlay('none');
+      return;
+    }
+    const from = fleet.activeName();
+    void fleet.switchTo(name).then(
+      (nextSession) => {
+        clusters.current().store.getState().setOverlay('none');
+        nextSession.store.getState().setOverlay('none');
+        instance.rerender(root(nextSession, clusters.attach(nextSession)));
+        nextSession.store.getState().addEvent(`switched from ${from} to ${name}`, 'normal');
+      },
+      (err: Error) => clusters.current().store.getState().addEvent(`cannot switch to ${name}: ${err.message.split('\n')[0]}`, 'critical'),
+    );
+  };
+  fleet?.start();
+  const instance = render(root(session, first), {
+    stdout: wantsAscii(opts.ascii || Boolean(config.ascii)) ? asciiStream(process.stdout) : process.stdout,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    incrementalRendering: true,
+    maxFps: 60, // a key press must not wait behind a poll-driven frame
+  });
   const code = await done;
-  unwatch();
-  stopHistory();
+  fleet?.stop();
+  clusters.stopAll();
   session.poller.stop();
   instance.unmount();
   restore();
@@ -103,6 +113,84 @@ export async function runTui(session: Session, opts: CliOptions): Promise<number
   process.off('uncaughtException', onCrash);
   process.off('unhandledRejection', onCrash);
   return code;
+}
+
+interface AttachedServices {
+  operations: OperationRunner;
+  stop: () => void;
+}
+
+/** Per cluster: the operation runner, the timeline and history recorders, the runbook view. Kept across context switches. */
+class ClusterServices {
+  private readonly attached = new Map<Session, AttachedServices>();
+  private last?: Session;
+
+  constructor(private readonly opts: CliOptions) {}
+
+  attach(session: Session): AttachedServices {
+    this.last = session;
+    const existing = this.attached.get(session);
+    if (existing) return existing;
+    const { opts } = this;
+    // Read-only mode hides every dangerous action in the registry; what remains (snapshots) changes nothing in etcd.
+    const operations = new OperationRunner(
+      session.store,
+      (log) => operationContext(session, log, opts.pauseMs),
+      new AuditLog(opts.auditLog ?? defaultAuditLogPath()),
+      { cluster: session.plan.clusterName, etcdUser: session.plan.user },
+      () => ({
+        snapshotDir: snapshotDir(opts, session.plan.clusterName),
+        timelineDir: join(stateDir(), 'timelines'),
+        // A getter: only snapshots need etcdutl, and a missing one must not break the timeline export.
+        get etcdutl() {
+          return findEtcdBinaries().etcdutl;
+        },
+      }),
+    );
+    const unwatch = watchClusterEvents(session.store);
+    const stopHistory = recordHistory(session.store);
+    const inventory = session.plan.inventory;
+    // The runbook engine (PKI, SSH) loads after the first frame: watching a cluster must not wait for it.
+    if (inventory) {
+      void import('../state/runbook-runner.js').then(({ runbookRows }) =>
+        session.store.getState().setRunbook(emptyRunbookView(runbookRows(inventory))),
+      );
+    }
+    const stopPeerCerts = inventory ? watchPeerCertificates(session.store, inventory) : () => undefined;
+    const services = { operations, stop: () => (unwatch(), stopHistory(), stopPeerCerts()) };
+    this.attached.set(session, services);
+    return services;
+  }
+
+  current(): Session {
+    return this.last!;
+  }
+
+  stopAll(): void {
+    for (const s of this.attached.values()) s.stop();
+  }
+}
+
+/**
+ * Every cluster of the user config, plus the one given by flags when it is
+ * not one of them. Others open on first need, never with a password prompt.
+ */
+function createFleet(session: Session, opts: CliOptions, config: UserConfig): Fleet<Session> {
+  const configured = planContexts(opts, config).map(({ name, plan }) => ({
+    name,
+    open: async () => {
+      const connection = plan();
+      refusePrompt(connection);
+      return openSession(connection, opts, { tlsMayNotExistYet: Boolean(connection.inventory?.runbook) });
+    },
+  }));
+  const activeName = session.plan.contextName ?? uniqueName(session.plan.clusterName, configured.map((c) => c.name));
+  const own = session.plan.contextName ? [] : [{ name: activeName, open: async () => session }];
+  return new Fleet([...own, ...configured], { name: activeName, session });
+}
+
+function uniqueName(name: string, taken: string[]): string {
+  return taken.includes(name) ? `${name} (flags)` : name;
 }
 
 /** With client-cert auth a certificate's CN is the etcd user: say so when it is root. */

@@ -1,4 +1,4 @@
-import { closestWord } from './closest-word.js';
+import { closestWord } from '../core/format/closest-word.js';
 import { lineAndColumn, scanJson, type JsonLocation } from './json-scan.js';
 import { COLOUR_HINT, isColour, NAMED_COLOURS, THEME_KEYS, TOKENS, type Token } from './theme-rules.js';
 

@@ -1,3 +1,4 @@
+import type { Tone } from '../view/tone.js';
 /** What one poll of one member returned, in plain data. IDs are hex strings. */
 export interface MemberSample {
   memberId: string;
@@ -53,6 +54,8 @@ export interface MemberState {
   signals?: SignalSummary;
   /** The server certificate the member presents in the TLS handshake. */
   cert?: { daysLeft: number; notAfter: string };
+  /** The peer certificate file on the member's node, read over the inventory's SSH (or local) access. */
+  peerCert?: { daysLeft: number; notAfter: string; path: string };
 }
 
 /** Display-ready digest of a member's /metrics: rounded values, and the problems in words. */
@@ -63,4 +66,6 @@ export interface SignalSummary {
   leaderChanges15m?: number;
   /** Each signal past its threshold, worst first: "fsync p99 48 ms > 10 ms: slow disk". */
   problems: { text: string; tone: 'warning' | 'critical' }[];
+  /** Every signal as a labelled, rounded reading with its tone, for the member detail view. */
+  readings?: { label: string; text: string; tone: Tone }[];
 }

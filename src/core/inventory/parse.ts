@@ -1,5 +1,6 @@
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YamlNode, type Document } from 'yaml';
+import { resolve } from 'node:path';
+import { isMap, isSeq, isScalar, type Node as YamlNode } from 'yaml';
+import { YamlReader } from '../config/yaml-reader.js';
 import type { Inventory, NodeSpec, SecretSource, SshTarget, TlsFiles } from './types.js';
 
 /** A config problem with its place in the file: `cluster.yaml:7:5: ...`. */
@@ -9,26 +10,12 @@ export class InventoryError extends Error {
 
 /** Parses and validates an inventory. Relative TLS and key paths resolve against the file's folder. */
 export function parseInventory(text: string, sourcePath: string): Inventory {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first) {
-    const { line, col } = lineCounter.linePos(first.pos[0]);
-    const where = `${sourcePath}:${line}:${col}`;
-    throw new InventoryError(`${where}: ${first.message.split('\n')[0]}`);
-  }
-  return new Reader(doc, lineCounter, sourcePath).inventory();
+  return new Reader(text, sourcePath).inventory();
 }
 
-class Reader {
-  private readonly base: string;
-
-  constructor(
-    private readonly doc: Document,
-    private readonly lines: LineCounter,
-    private readonly source: string,
-  ) {
-    this.base = dirname(resolve(source));
+class Reader extends YamlReader {
+  constructor(text: string, source: string) {
+    super(text, source, InventoryError);
   }
 
   inventory(): Inventory {
@@ -126,37 +113,6 @@ class Reader {
     } catch {
       this.fail(this.child(map, key) ?? map, `nodes[${i}].${key} "${value}" is not an http(s):// URL`);
     }
-  }
-
-  private string(map: YamlNode, key: string, what: string): string {
-    const value = this.optionalString(map, key);
-    if (value === undefined || value === '') this.fail(map, `missing ${key} (${what})`);
-    return value;
-  }
-
-  private optionalString(map: YamlNode, key: string): string | undefined {
-    const node = this.child(map, key);
-    if (node === undefined || (isScalar(node) && node.value === null)) return undefined;
-    if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number')) {
-      this.fail(node, `${key}: expected a text value`);
-    }
-    return String(node.value);
-  }
-
-  private child(map: YamlNode, key: string): YamlNode | undefined {
-    return isMap(map) ? (map.get(key, true) as YamlNode | undefined) : undefined;
-  }
-
-  private path(p: string): string {
-    const expanded = p.startsWith('~/') ? resolve(process.env.HOME ?? '/', p.slice(2)) : p;
-    return isAbsolute(expanded) ? expanded : resolve(this.base, expanded);
-  }
-
-  private fail(node: YamlNode | null | undefined, message: string): never {
-    const offset = node?.range?.[0];
-    if (offset === undefined) throw new InventoryError(`${this.source}: ${message}`);
-    const { line, col } = this.lines.linePos(offset);
-    throw new InventoryError(`${this.source}:${line}:${col}: ${message}`);
   }
 }
 

@@ -40,6 +40,8 @@ export interface MemberView {
   disk: Field;
   /** Days until the member's server certificate expires. */
   cert: Field;
+  /** Days until the peer certificate on the member's node expires (needs SSH or local access to the node). */
+  peerCert: Field;
   /** What the numbers call for, in words, worst first (slow disk, quota filling up, fragmentation worth a defragment). */
   advice: string[];
   /** Values are from an earlier poll (the member is not answering now). */
@@ -87,12 +89,14 @@ export function memberView(m: MemberState, now: number, memberList?: MemberListE
     errors: s?.errors.length ? { text: s.errors.join('; '), tone: 'critical' } : { text: 'none', tone: 'dim' },
     seen: seenField(m, now),
     disk: diskField(m),
-    cert: certField(m),
+    cert: certField(m.cert),
+    peerCert: certField(m.peerCert),
     // Numbers from before a member went down are history, not advice.
     advice: up
       ? [
           ...(m.signals?.problems.map((p) => p.text) ?? []),
           m.cert ? certExpiryVerdict(m.cert.daysLeft).why : undefined,
+          m.peerCert ? certExpiryVerdict(m.peerCert.daysLeft, 'peer').why : undefined,
           quota.why,
           fragmentation.why && `${fragmentation.why} (d)`,
         ].filter((w): w is string => Boolean(w))
@@ -126,10 +130,10 @@ function diskField(m: MemberState): Field {
   return { text: `fsync ${ms(sig.walFsyncP99Ms)} · commit ${ms(sig.backendCommitP99Ms)}`, tone: slow?.tone ?? 'normal' };
 }
 
-function certField(m: MemberState): Field {
-  if (!m.cert) return { text: '?', tone: 'dim' };
-  const verdict = certExpiryVerdict(m.cert.daysLeft);
-  const text = m.cert.daysLeft < 0 ? 'EXPIRED' : `${m.cert.daysLeft} days left`;
+function certField(cert: { daysLeft: number } | undefined): Field {
+  if (!cert) return { text: '?', tone: 'dim' };
+  const verdict = certExpiryVerdict(cert.daysLeft);
+  const text = cert.daysLeft < 0 ? 'EXPIRED' : cert.daysLeft === 1 ? '1 day' : `${cert.daysLeft} days`;
   return { text, tone: verdict.why ? verdict.tone : 'normal' };
 }
 
