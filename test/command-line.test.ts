@@ -82,3 +82,16 @@ describe('detail plots', () => {
     expect(seriesStats([undefined])).toBeUndefined();
   });
 });
+
+describe('keys that arrive in one chunk', () => {
+  it('typed text splits into keys, Tab and Enter included; escape sequences stay whole', async () => {
+    const { splitKeys } = await import('../src/ui/split-keys.js');
+    const none = { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false };
+    const keys = splitKeys(':ctx st\t\r', none);
+    expect(keys.map(([i]) => i).join('')).toBe(':ctx st\t\r');
+    expect(keys.at(-2)![1].tab).toBe(true);
+    expect(keys.at(-1)![1].return).toBe(true);
+    expect(splitKeys('q', none)).toEqual([['q', none]]);
+    expect(splitKeys('\x1b[A', { ...none, upArrow: true })).toHaveLength(1);
+  });
+});

@@ -10,6 +10,7 @@ import { ContextsOverview } from './ContextsOverview.js';
 import { CommandLine, commandLineRows } from './CommandLine.js';
 import { currentEntries, handleCommandKey } from './command-keys.js';
 import { runAction } from './run-action.js';
+import { splitKeys } from './split-keys.js';
 import { useContext } from 'react';
 import { ServicesContext, StoreContext, useCockpit } from './context.js';
 import { RunbookSidebar } from './RunbookSidebar.js';
@@ -41,7 +42,10 @@ export function App({ onQuit }: { onQuit: () => void }) {
   const actions = visibleActions(state.readOnly);
 
   const commandContext = { store, quit: onQuit, ...services, contexts: state.contexts };
-  useInput((input, key) => {
+  useInput((chunk, chunkKey) => {
+    for (const [input, key] of splitKeys(chunk, chunkKey)) handleKey(input, key);
+  });
+  const handleKey = (input: string, key: Key): void => {
     // A modal dialog takes every key first.
     if (store.getState().confirm) return handleConfirmKey(input, key, store, operations);
     if (store.getState().filter.editing) return handleFilterKey(input, key, store);
@@ -49,7 +53,7 @@ export function App({ onQuit }: { onQuit: () => void }) {
     if (store.getState().overlay === 'contexts' && services.fleet && handleOverviewKey(input, key, services.fleet, services.switchContext)) return;
     const action = actionForKey(keyName(input, key), state.readOnly);
     if (action) runAction(action, commandContext);
-  });
+  };
 
   const headerRows = summary.alarms.length > 0 ? 2 : 1;
   // One row short of the terminal: a full-height root makes Ink clear the whole screen on every frame.
