@@ -40,7 +40,7 @@ async function measureTui() {
   const term = new xtermHeadless.Terminal({ cols: 120, rows: 40, allowProposedApi: true });
   let bytes = 0;
   const started = performance.now();
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm-256color' };
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm-256color', XDG_CONFIG_HOME: '/nonexistent/etcd-cockpit-bench' };
   // Run it the way users do: through its shebang.
   const proc = pty.spawn(BIN, ['-f', cluster.inventoryPath], { cols: 120, rows: 40, env });
   proc.onData((d) => {

@@ -53,15 +53,20 @@ async function until<T>(get: () => T | undefined, ms: number, what: string): Pro
   }
 }
 
+/** The config's clusters as the cockpit runs them: prod on screen at `intervalMs`, the others in the overview. */
+async function startFleet(rates: { intervalMs: number; overviewEveryMs: number }): Promise<{ fleet: Fleet<Session>; first: Session }> {
+  const opts = { ...parseCli([]), commandTimeoutMs: 1000, intervalMs: rates.intervalMs };
+  const contexts = planContexts(opts, loadUserConfig(configPath, {})).map(({ name, plan }) => ({ name, open: () => openSession(plan(), opts) }));
+  const first = await contexts[0]!.open();
+  const fleet = new Fleet<Session>(contexts, { name: 'prod', session: first }, rates.overviewEveryMs);
+  first.poller.start();
+  fleet.start();
+  return { fleet, first };
+}
+
 describe('several clusters from one user config', () => {
   it('the overview polls the clusters out of view: quorum, answering, alarms; a member killed there shows; switching moves the fast poll', async () => {
-    const opts = { ...parseCli([]), commandTimeoutMs: 1000, intervalMs: 200 };
-    const config = loadUserConfig(configPath, {});
-    const contexts = planContexts(opts, config).map(({ name, plan }) => ({ name, open: () => openSession(plan(), opts) }));
-    const first = await contexts[0]!.open();
-    const fleet = new Fleet<Session>(contexts, { name: 'prod', session: first }, 300);
-    first.poller.start();
-    fleet.start();
+    const { fleet, first } = await startFleet({ intervalMs: 200, overviewEveryMs: 300 });
     const row = (name: string): ContextRow => fleet.rows.getState().rows.find((r) => r.name === name)!;
     try {
       await until(() => row('staging').summary?.answering === 3, 10_000, 'staging polled');
@@ -92,14 +97,8 @@ describe('several clusters from one user config', () => {
   });
 
   it('the cluster switched away from stops its fast poll: a member killed there is seen only at the next overview round', async () => {
-    const opts = { ...parseCli([]), commandTimeoutMs: 1000, intervalMs: 100 };
-    const config = loadUserConfig(configPath, {});
-    const contexts = planContexts(opts, config).map(({ name, plan }) => ({ name, open: () => openSession(plan(), opts) }));
-    const first = await contexts[0]!.open();
     // One overview round at start, the next a minute later: nothing but the fast loop could notice a change meanwhile.
-    const fleet = new Fleet<Session>(contexts, { name: 'prod', session: first }, 60_000);
-    first.poller.start();
-    fleet.start();
+    const { fleet, first } = await startFleet({ intervalMs: 100, overviewEveryMs: 60_000 });
     const prodMember = prod.nodes[2]!;
     const health = () => first.store.getState().members[prodMember.clientUrl]!.health;
     try {
