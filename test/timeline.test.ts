@@ -98,9 +98,16 @@ describe('the timeline on a real cluster', () => {
     expect(members().length).toBe(3);
 
     const file = join(cluster.dir, 'timeline.jsonl');
-    expect(exportTimeline(store(), file)).toBeGreaterThan(0);
+    const { count, textFile } = exportTimeline(store(), file);
+    expect(count).toBeGreaterThan(0);
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.some((l) => l.event === event && l.cluster === 'test')).toBe(true);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(textFile).toBe(join(cluster.dir, 'timeline.txt'));
+    const text = readFileSync(textFile, 'utf8').trim().split('\n');
+    expect(text).toHaveLength(count);
+    const line = text.find((l) => l.endsWith(`  ${event}`));
+    expect(line).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z  (normal|warning) +leader changed/);
+    expect(statSync(textFile).mode & 0o777).toBe(0o600);
   });
 });

@@ -10,10 +10,16 @@ export function watchClusterEvents(store: CockpitStore, now: () => number = Date
   });
 }
 
-/** Writes the events (cluster changes and actions) as JSON lines, for the incident report. */
-export function exportTimeline(store: CockpitStore, file: string): number {
+/**
+ * Writes the events (cluster changes and actions) for the incident report:
+ * JSON lines to `file` (.jsonl) and the same as plain text beside it (.txt).
+ */
+export function exportTimeline(store: CockpitStore, file: string): { count: number; textFile: string } {
   const { events, clusterName } = store.getState();
-  const lines = events.map((e) => JSON.stringify({ time: new Date(e.at).toISOString(), cluster: clusterName, event: e.text, severity: e.tone }));
-  writeFileSync(file, lines.join('\n') + (lines.length ? '\n' : ''), { mode: 0o600 });
-  return lines.length;
+  const records = events.map((e) => ({ time: new Date(e.at).toISOString(), cluster: clusterName, event: e.text, severity: e.tone }));
+  const textFile = file.replace(/\.jsonl$/, '') + '.txt';
+  const write = (path: string, lines: string[]) => writeFileSync(path, lines.join('\n') + (lines.length ? '\n' : ''), { mode: 0o600 });
+  write(file, records.map((r) => JSON.stringify(r)));
+  write(textFile, records.map((r) => `${r.time}  ${r.severity.padEnd(8)}  ${r.event}`));
+  return { count: records.length, textFile };
 }

@@ -187,7 +187,7 @@ export const ACTIONS: readonly ActionDef[] = [
   {
     id: 'export-timeline',
     keys: ['e'],
-    label: 'write the event timeline to a file (JSON lines)',
+    label: 'write the event timeline to files (JSON lines and text)',
     scope: 'global',
     dangerous: false,
     footer: false,
@@ -199,8 +199,8 @@ export const ACTIONS: readonly ActionDef[] = [
         const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
         const file = join(dir, `${store.getState().clusterName}-${stamp}.jsonl`);
         mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-        const count = exportTimeline(store, file);
-        store.getState().addEvent(`timeline written to ${file} (${count} events)`, 'healthy');
+        const { count, textFile } = exportTimeline(store, file);
+        store.getState().addEvent(`timeline written to ${file} and ${textFile} (${count} events)`, 'healthy');
       });
     },
   },
