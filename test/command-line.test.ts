@@ -34,6 +34,14 @@ describe(': command line', () => {
     expect(completeCommand(typed, entries).text).toBe(completed);
   });
 
+  it('actions that take text say so: quota SIZE, filter TEXT', () => {
+    const quota = entries.find((e) => e.name === 'quota')!;
+    expect(quota).toMatchObject({ freeText: true, actionId: 'quota' });
+    expect(quota.label).toMatch(/^quota SIZE: set quota-backend-bytes/);
+    expect(parseCommand('quota 8GiB', entries)).toMatchObject({ arg: '8GiB' });
+    expect(completeCommand('quo', entries).text).toBe('quota ');
+  });
+
   it('lists the candidates with their labels', () => {
     const c = completeCommand('defrag', entries).candidates;
     expect(c.map((x) => x.name)).toEqual(['defrag-member', 'defrag-cluster']);

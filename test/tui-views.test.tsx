@@ -7,6 +7,7 @@ import { createCockpitStore, selectedMember, type CockpitStore } from '../src/st
 import { Poller } from '../src/state/poller.js';
 import { loadTheme } from '../src/ui/theme.js';
 import { addPoint, emptyHistory, HISTORY_STEP_MS } from '../src/state/history.js';
+import { emptyRunbookView } from '../src/state/runbook-view.js';
 
 type Cluster = Awaited<ReturnType<typeof startTestCluster>>;
 let cluster: Cluster;
@@ -132,6 +133,20 @@ describe(': command line', () => {
     await ui.press(KEYS.escape);
     expect(store.getState().command).toBeUndefined();
     ui.unmount();
+  });
+
+  it('Q needs the runbook inventory; with one it opens the line ready for the size', async () => {
+    store.setState({ overlay: 'none', command: undefined, runbook: undefined, events: [] });
+    const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} />, { columns: 120, rows: 40 });
+    await ui.press('Q');
+    expect(store.getState().events.at(-1)?.text).toMatch(/unavailable, needs an inventory with a runbook: section/);
+    store.setState({ runbook: emptyRunbookView([]) });
+    await ui.press('Q');
+    expect(store.getState().command).toEqual({ text: 'quota ' });
+    expect(ui.lastFrame()).toContain(':quota ');
+    await ui.press(KEYS.escape);
+    ui.unmount();
+    store.setState({ runbook: undefined });
   });
 
   it('detail NAME opens the detail view of that member', async () => {

@@ -14,6 +14,8 @@ export interface ActionContext {
   /** Present when the cockpit can act on the cluster (absent in tests of the bare view). */
   operations?: OperationRunner;
   inventory?: Inventory;
+  /** What followed the action's name on the `:` line (`:quota 8GiB`, `:filter db`). */
+  arg?: string;
 }
 
 export type ActionScope = 'global' | 'member';
@@ -33,6 +35,8 @@ export interface ActionDef {
   footer: boolean;
   /** A shorter label for the footer, where room is scarce. */
   hint?: string;
+  /** The action takes free text on the `:` line; this names it (SIZE, TEXT). */
+  textArg?: string;
   /** Why the action cannot run now, or undefined when it can. */
   disabledReason?: (state: CockpitState) => string | undefined;
   run: (ctx: ActionContext) => void;
@@ -66,7 +70,9 @@ export const ACTIONS: readonly ActionDef[] = [
     scope: 'global',
     dangerous: false,
     footer: false,
-    run: ({ store }) => store.getState().setFilter({ text: store.getState().filter.text, editing: true }),
+    textArg: 'TEXT',
+    run: ({ store, arg }) =>
+      store.getState().setFilter(arg === undefined ? { text: store.getState().filter.text, editing: true } : { text: arg, editing: false }),
   },
   {
     id: 'command-line',
@@ -143,6 +149,7 @@ export const ACTIONS: readonly ActionDef[] = [
   serviceAction({ id: 'rolling-restart', keys: ['W'], kind: 'rolling-restart', label: 'rolling restart: followers first, leader last' }),
   serviceAction({ id: 'member-replace', keys: ['X'], kind: 'member-replace', label: 'replace the selected member (remove, wipe, re-add as learner, promote)', needsMember: true }),
   serviceAction({ id: 'restore', keys: ['U'], kind: 'restore', label: 'restore every member from the newest verified snapshot' }),
+  serviceAction({ id: 'quota', keys: ['Q'], kind: 'quota', label: 'set quota-backend-bytes on every member (:quota 8GiB), rolling restart' }),
   serviceAction({ id: 'rebootstrap', keys: ['B'], kind: 'rebootstrap', label: 're-bootstrap: wipe, bootstrap again, recreate RBAC (needs a fresh snapshot)' }),
   operation({
     id: 'nospace-recover',

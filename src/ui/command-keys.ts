@@ -44,9 +44,9 @@ function runCommand(entry: CommandEntry, arg: string | undefined, ctx: CommandCo
     else ctx.switchContext?.(arg);
     return;
   }
-  if (entry.name === 'filter' && arg !== undefined) return state.setFilter({ text: arg, editing: false });
   const action = ACTIONS.find((a) => a.id === entry.actionId);
   if (!action) return;
-  if (arg !== undefined) state.selectByName(arg);
-  runAction(action, ctx);
+  // A member-scoped action's argument is the member; a text one's is its own.
+  if (arg !== undefined && !entry.freeText) state.selectByName(arg);
+  runAction(action, { ...ctx, arg: entry.freeText ? arg : undefined });
 }

@@ -23,10 +23,10 @@ export function commandEntries(actions: readonly ActionDef[], members: string[],
     .filter((a) => !KEY_ONLY.has(a.id))
     .map((a) => ({
       name: a.id,
-      label: a.id === 'filter' ? 'filter TEXT: show only members whose name contains TEXT' : a.label,
+      label: a.textArg ? `${a.id} ${a.textArg}: ${a.label}` : a.label,
       actionId: a.id,
       args: a.scope === 'member' ? members : undefined,
-      freeText: a.id === 'filter',
+      freeText: Boolean(a.textArg),
     }));
   return [
     ...fromActions,

@@ -5,13 +5,15 @@ import type { MemberState } from '../core/cluster/types.js';
 import type { ServiceDeps, ServiceOperationRequest } from '../core/operations/service/index.js';
 import type { OperationRequest } from '../core/operations/requests.js';
 
-type ServiceKind = 'restart' | 'rolling-restart' | 'member-replace' | 'restore' | 'rebootstrap';
+type ServiceKind = 'restart' | 'rolling-restart' | 'member-replace' | 'restore' | 'rebootstrap' | 'quota';
 
 interface BuildInput {
   cluster: string;
   members: MemberState[];
   member?: MemberState;
   snapshotDir: string;
+  /** The `:` line's argument (quota: the new size). */
+  arg?: string;
 }
 
 /**
@@ -28,13 +30,18 @@ export function serviceAction(spec: { id: string; keys: KeyName[]; kind: Service
     scope: spec.needsMember ? 'member' : 'global',
     dangerous: true,
     footer: false,
+    ...(spec.kind === 'quota' ? { textArg: 'SIZE' } : {}),
     disabledReason: (state) => {
       if (!state.runbook) return 'needs an inventory with a runbook: section (-f cluster.yaml)';
       if (state.busy) return `busy: ${state.busy} is running`;
       if (spec.needsMember && !selectedMember(state)) return 'no member selected';
       return undefined;
     },
-    run: (ctx) => void ask(ctx, spec),
+    run: (ctx) => {
+      // The size is typed on the `:` line: the key opens it ready for one.
+      if (spec.kind === 'quota' && ctx.arg === undefined) return ctx.store.getState().setCommand({ text: 'quota ' });
+      void ask(ctx, spec);
+    },
   };
 }
 
@@ -53,6 +60,7 @@ async function ask(ctx: ActionContext, spec: { kind: ServiceKind; label: string;
       members: membersInOrder(state),
       member: spec.needsMember ? selectedMember(state) : undefined,
       snapshotDir,
+      arg: ctx.arg,
     };
     const request = await build(ops, spec.kind, input, deps);
     // The run context (SSH connections) lives as long as the action.
@@ -85,6 +93,8 @@ async function build(
       return ops.buildRollingRestartRequest({ ...base, pauseMs: 2000 }, deps);
     case 'rebootstrap':
       return ops.buildRebootstrapRequest({ cluster: input.cluster, members: input.members, snapshotDir: input.snapshotDir, takeSnapshot: false }, deps);
+    case 'quota':
+      return ops.buildQuotaRequest({ ...base, bytes: ops.parseSize(input.arg ?? '') }, deps);
     case 'restore': {
       const newest = await ops.findFreshSnapshot(input.snapshotDir, deps.etcdutl(), Number.POSITIVE_INFINITY);
       if (!newest) throw new Error(`no verified snapshot in ${input.snapshotDir}: take one with s first`);
