@@ -36,6 +36,7 @@ import { patchConfigText } from '../src/core/operations/service/config-file.js';
 import { takeSnapshot } from '../src/core/operations/snapshot.js';
 import { closeRunContext, createRunContext } from '../src/core/runbook/context.js';
 import { runRunbook } from '../src/core/runbook/engine.js';
+import { memberConfigText } from '../src/core/runbook/phases/phase4-config.js';
 import { clientTls } from '../src/core/runbook/etcd-access.js';
 import type { RunContext } from '../src/core/runbook/types.js';
 import { createCockpitStore } from '../src/state/store.js';
@@ -258,6 +259,9 @@ describe('quota', () => {
       expect(readMetric(await fetchMetricsText(n.clientUrl, tls, 3000, n.name), 'etcd_server_quota_backend_bytes')).toBe(bytes);
       expect(readFileSync(join(nodeRoot(n.name), 'etc/etcd/etcd.conf.yml'), 'utf8')).toContain(`quota-backend-bytes: ${bytes}\n`);
     }
+    // A later phase 4 (or re-bootstrap) renders the configs again: the raised quota stays.
+    expect(run.state.load().quotaBackendBytes).toBe(bytes);
+    expect(memberConfigText(run, run.nodes[0]!)).toContain(`quota-backend-bytes: ${bytes}\n`);
   });
 });
 

@@ -28,6 +28,8 @@ export interface PreflightRecord {
 export interface RunState {
   version: 1;
   preflight?: PreflightRecord;
+  /** quota-backend-bytes set by `quota` after the bootstrap: a phase 4 rerun keeps it. */
+  quotaBackendBytes?: number;
 }
 
 export class RunStateStore {

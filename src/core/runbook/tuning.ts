@@ -24,6 +24,7 @@ export type TuningSource = 'measured' | 'runbook-default' | 'override';
 export function effectiveTuning(state: RunState, settings: RunbookSettings): { tuning: Tuning; source: TuningSource } {
   const measured = state.preflight?.recommended;
   const base: Tuning = measured ? { ...RUNBOOK_TUNING, ...measured } : { ...RUNBOOK_TUNING };
+  if (state.quotaBackendBytes) base.quotaBackendBytes = state.quotaBackendBytes;
   const { heartbeatIntervalMs, electionTimeoutMs } = settings.tuning;
   if (heartbeatIntervalMs === undefined && electionTimeoutMs === undefined) {
     return { tuning: base, source: measured ? 'measured' : 'runbook-default' };

@@ -44,6 +44,10 @@ export async function applyQuota(ctx: ServiceOpsContext, bytes: number, options:
     await patchNodeConfig(node, { 'quota-backend-bytes': bytes });
     ctx.log(`${node.spec.name}: quota-backend-bytes ${bytes} (${formatBinaryBytes(bytes)}) in the config`);
   }
+  // Remembered with the runbook's state, so re-rendering the configs (phase 4 again, re-bootstrap) keeps it.
+  ctx.run.state.update((state) => {
+    state.quotaBackendBytes = bytes;
+  });
   const restarts = await rollingRestart(ctx, { ...options, why: `quota ${formatBinaryBytes(bytes)}` });
   const seen = await quotaFromMetrics(ctx);
   const wrong = Object.entries(seen).filter(([, q]) => q !== bytes);
