@@ -102,6 +102,28 @@ describe('member detail view', () => {
   });
 });
 
+describe('a leader that went down', () => {
+  it('shows as "was leader", dimmed, in the pane and in the detail view: never two leaders on screen', async () => {
+    const before = store.getState().members;
+    const leader = Object.values(before).find((m) => m.last && m.last.leaderId === m.last.memberId)!;
+    const down = { ...leader, health: 'unreachable' as const, reason: 'connection refused', downSince: Date.now() - 5000, lastSeen: Date.now() - 5000 };
+    store.setState({ members: { ...before, [leader.endpoint]: down }, overlay: 'none' });
+    try {
+      const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} />, { columns: 120, rows: 40 });
+      expect(ui.lastFrame()).toContain(`${leader.name} was leader`);
+      store.getState().selectByName(leader.name);
+      await ui.press('\r');
+      const detail = ui.lastFrame();
+      ui.unmount();
+      expect(detail).toContain(`${leader.name} was leader`);
+      expect(detail).not.toContain('★ leader');
+      expect(detail).toContain('the last read before the member stopped answering');
+    } finally {
+      store.setState({ members: before, overlay: 'none' });
+    }
+  });
+});
+
 describe(': command line', () => {
   it('Tab completes, the candidates show with their labels, Enter runs the action', async () => {
     store.setState({ overlay: 'none', command: undefined });

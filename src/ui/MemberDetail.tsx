@@ -6,6 +6,7 @@ import { plotRows, seriesStats, type SeriesStats } from '../core/format/plot.js'
 import { formatBytes } from '../core/format/bytes.js';
 import { formatClock } from '../core/format/time.js';
 import { FieldText, ToneText } from './ToneText.js';
+import { RoleBadge } from './MemberPane.js';
 import { useTheme } from './context.js';
 import { HISTORY_POINTS, HISTORY_STEP_MS } from '../state/history.js';
 
@@ -53,7 +54,7 @@ export function MemberDetail(props: {
     <Box flexDirection="column" borderStyle="round" borderColor={theme.color('focus')} paddingX={1} flexShrink={0} flexGrow={1}>
       {line(
         <>
-          <Text bold>{v.name}</Text> {v.role === 'leader' ? <ToneText tone="leader" bold>★ leader</ToneText> : <ToneText tone="dim">{v.role}</ToneText>}{' '}
+          <Text bold>{v.name}</Text> <RoleBadge view={v} />{' '}
           <ToneText tone="dim">id {v.id} · {v.endpoint} · ←/→ other member · Esc back</ToneText>
         </>,
       )}
@@ -77,7 +78,9 @@ export function MemberDetail(props: {
       {v.advice.length > 0 && line(<ToneText tone="warning">{v.advice.join(' · ')}</ToneText>)}
       {layout.spacious && <Text> </Text>}
       {(layout.spacious || readings.length === 0) && (
-        <ToneText tone="accent">/metrics, read every 15 s{readings.length === 0 ? ': not read yet' : ''}</ToneText>
+        <ToneText tone="accent">
+          /metrics, read every 15 s{readings.length === 0 ? ': not read yet' : v.stale ? ': the last read before the member stopped answering' : ''}
+        </ToneText>
       )}
       <Box flexDirection="row" flexWrap="wrap" flexShrink={0}>
         {readings.map((r) => (
@@ -86,7 +89,9 @@ export function MemberDetail(props: {
               <ToneText tone="dim">{r.label}</ToneText>
             </Box>
             <Text wrap="truncate-end">
-              <ToneText tone={r.tone}>{withMemberNames(r.text, memberList)}</ToneText>
+              <ToneText tone={r.tone} dim={v.stale}>
+                {withMemberNames(r.text, memberList)}
+              </ToneText>
             </Text>
           </Box>
         ))}

@@ -27,7 +27,9 @@ function Trend(props: { label: string; values: (number | undefined)[]; width: nu
   );
 }
 
-function RoleBadge({ view }: { view: MemberView }) {
+/** The member's role; for a member that is down, the role it had, dimmed, so the screen never shows two leaders. */
+export function RoleBadge({ view }: { view: MemberView }) {
+  if (view.stale) return <ToneText tone="dim">was {view.role}</ToneText>;
   if (view.role === 'leader') return <ToneText tone="leader" bold>★ leader</ToneText>;
   if (view.role === 'learner') return <ToneText tone="accent">learner</ToneText>;
   return <ToneText tone="dim">{view.role}</ToneText>;
