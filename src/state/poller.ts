@@ -1,5 +1,6 @@
 import type { Etcd3 } from 'etcd3';
 import { probeMember, listMembers } from '../adapters/etcd/probe.js';
+import { PollClient } from '../adapters/etcd/light/poll-client.js';
 import { fetchMetricsText } from '../adapters/etcd/metrics.js';
 import { fetchServerCertificate } from '../adapters/etcd/server-cert.js';
 import { computeSignals, recordLeaderChanges, toScrape, type LeaderChangeHistory, type Scrape } from '../core/metrics/signals.js';
@@ -25,8 +26,12 @@ export interface PollerOptions {
  * One independent loop per member: a member that hangs costs only its own
  * loop one deadline; the others, the screen and the keys carry on. A tick is
  * skipped while the previous one for that member is still running.
+ *
+ * Polling uses the light gRPC client; etcd3 clients (and etcd3 itself) are
+ * only created when an operation asks for one.
  */
 export class Poller {
+  private readonly pollClients = new Map<string, PollClient>();
   private readonly clients = new Map<string, Etcd3>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<string>();
@@ -36,6 +41,8 @@ export class Poller {
   private readonly lastCert = new Map<string, number>();
   private stopped = false;
   private looping = false;
+  /** Bumped by pause(): loops of an earlier generation end instead of rescheduling. */
+  private generation = 0;
 
   constructor(
     private readonly store: CockpitStore,
@@ -59,19 +66,31 @@ export class Poller {
     }
   }
 
+  /** Stops the loops but keeps the connections: pollOnce() still works and start() resumes (a cluster out of view). */
+  pause(): void {
+    this.looping = false;
+    this.generation++;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
   stop(): void {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    for (const c of this.pollClients.values()) c.close();
+    this.pollClients.clear();
     for (const c of this.clients.values()) c.close();
     this.clients.clear();
   }
 
   private startLoop(endpoint: string): void {
+    const generation = this.generation;
+    const over = (): boolean => this.stopped || generation !== this.generation;
     const loop = (): void => {
-      if (this.stopped) return;
+      if (over()) return;
       void this.tick(endpoint).finally(() => {
-        if (this.stopped) return;
+        if (over()) return;
         const timer = setTimeout(() => {
           this.timers.delete(timer);
           loop();
@@ -83,7 +102,7 @@ export class Poller {
     loop();
   }
 
-  /** The client bound to one member (shared with polling; each call has its own deadline). */
+  /** The etcd3 client bound to one member, for operations (each call has its own deadline). */
   clientFor(endpoint: string): Etcd3 {
     let client = this.clients.get(endpoint);
     if (!client) {
@@ -97,9 +116,9 @@ export class Poller {
     if (this.inFlight.has(endpoint) || this.stopped) return;
     this.inFlight.add(endpoint);
     try {
-      let client: Etcd3;
+      let client: PollClient;
       try {
-        client = this.clientFor(endpoint);
+        client = this.pollClientFor(endpoint);
       } catch (err) {
         // Cannot even build a client (TLS files missing): the pane says why.
         this.store.getState().applyProbe(endpoint, { ok: false, kind: 'error', reason: (err as Error).message }, this.now());
@@ -115,7 +134,16 @@ export class Poller {
     }
   }
 
-  private async refreshMemberList(client: Etcd3): Promise<void> {
+  private pollClientFor(endpoint: string): PollClient {
+    let client = this.pollClients.get(endpoint);
+    if (!client) {
+      client = new PollClient(endpoint, this.options.clientOptions(endpoint));
+      this.pollClients.set(endpoint, client);
+    }
+    return client;
+  }
+
+  private async refreshMemberList(client: PollClient): Promise<void> {
     const every = this.options.memberListEveryMs ?? 5000;
     if (this.now() - this.lastMemberList < every) return;
     this.lastMemberList = this.now();

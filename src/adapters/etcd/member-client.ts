@@ -1,6 +1,12 @@
-import { Etcd3, type IOptions } from 'etcd3';
-import { noop } from 'cockatiel';
+import { createRequire } from 'node:module';
+import type { Etcd3, IOptions } from 'etcd3';
 import type { TlsMaterial } from './tls-material.js';
+
+// etcd3 (grpc-js, protobufjs) and cockatiel take ~0.3 s to load: they load with
+// the first client, so `status` and polling (the light client) never pay for them.
+const load = createRequire(import.meta.url);
+const etcd3 = (): typeof import('etcd3') => load('etcd3');
+const cockatiel = (): typeof import('cockatiel') => load('cockatiel');
 
 export interface Credentials {
   user?: string;
@@ -23,17 +29,18 @@ export interface ClientOptions {
  * after one deadline instead of three retries later.
  */
 export function createMemberClient(endpoint: string, options: ClientOptions): Etcd3 {
-  return new Etcd3(clientConfig([endpoint], options));
+  return new (etcd3().Etcd3)(clientConfig([endpoint], options));
 }
 
 /** A pooled client over all endpoints for key-value work (any member will do). */
 export function createPooledClient(endpoints: string[], options: ClientOptions): Etcd3 {
-  return new Etcd3(clientConfig(endpoints, options));
+  return new (etcd3().Etcd3)(clientConfig(endpoints, options));
 }
 
 function clientConfig(hosts: string[], options: ClientOptions): IOptions {
   const { tls, credentials, deadlineMs, serverName } = options;
   const secure = hosts.some((h) => h.startsWith('https://'));
+  const { noop } = cockatiel();
   const grpcOptions: IOptions['grpcOptions'] = {
     'grpc.initial_reconnect_backoff_ms': 250,
     'grpc.max_reconnect_backoff_ms': 1000,

@@ -2,10 +2,15 @@ import type { Etcd3 } from 'etcd3';
 import { idToHex } from '../../core/ids.js';
 import { explainEtcdError } from '../../core/errors/explain-etcd-error.js';
 import type { MemberListEntry, MemberSample } from '../../core/cluster/types.js';
+import { PollClient } from './light/poll-client.js';
+import type { Member, StatusResponse } from './light/etcd-messages.js';
 
 export type ProbeResult =
   | { ok: true; sample: MemberSample }
   | { ok: false; kind: 'timeout' | 'unreachable' | 'error'; reason: string };
+
+/** The poller's light client, or an etcd3 client (operations probe with the clients they already hold). */
+export type ProbeClient = PollClient | Etcd3;
 
 /**
  * One poll of one member: status and a linearizable read (what `etcdctl
@@ -13,9 +18,9 @@ export type ProbeResult =
  * two. Alarms come from the status' `errors`: an Alarm GET request goes
  * through raft and would append an entry to the log on every poll.
  */
-export async function probeMember(client: Etcd3): Promise<ProbeResult> {
+export async function probeMember(client: ProbeClient): Promise<ProbeResult> {
   const started = performance.now();
-  const [status, read] = await Promise.allSettled([client.maintenance.status(), client.get('health').exists()]);
+  const [status, read] = await Promise.allSettled(statusAndQuorumRead(client));
   const latencyMs = Math.round(performance.now() - started);
   if (status.status === 'rejected') {
     const explained = explainEtcdError(status.reason);
@@ -51,9 +56,14 @@ export async function probeMember(client: Etcd3): Promise<ProbeResult> {
   };
 }
 
-export async function listMembers(client: Etcd3): Promise<MemberListEntry[]> {
-  const res = await client.cluster.memberList({ linearizable: false });
-  return res.members.map((m) => ({
+function statusAndQuorumRead(client: ProbeClient): [Promise<StatusResponse>, Promise<unknown>] {
+  if (client instanceof PollClient) return [client.status(), client.quorumRead()];
+  return [client.maintenance.status(), client.get('health').exists()];
+}
+
+export async function listMembers(client: ProbeClient): Promise<MemberListEntry[]> {
+  const members: Member[] = client instanceof PollClient ? await client.memberList(false) : (await client.cluster.memberList({ linearizable: false })).members;
+  return members.map((m) => ({
     id: idToHex(m.ID),
     name: m.name,
     peerUrls: m.peerURLs,

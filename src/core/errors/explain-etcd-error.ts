@@ -55,7 +55,8 @@ const RULES: Rule[] = [
     explain: () => 'permission denied: maintenance calls (status, defragment) need the root user when auth is on',
   },
   {
-    test: /ECONNREFUSED ((?:\d+\.){3}\d+:\d+|\[[^\]]+\]:\d+)/i,
+    // Node writes IPv6 addresses unbracketed (`connect ECONNREFUSED ::1:2379`), grpc-js bracketed.
+    test: /ECONNREFUSED ((?:\d+\.){3}\d+:\d+|\[[^\]]+\]:\d+|[0-9a-f]*:[0-9a-f:]*:\d+)/i,
     kind: 'unreachable',
     explain: (m) => `connection refused at ${m[1]} (etcd not running or not listening there)`,
   },
