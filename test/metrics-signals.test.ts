@@ -277,3 +277,14 @@ describe('signals from a real etcd 3.5 member', () => {
     }
   });
 });
+
+describe('parsing only the families the signals read', () => {
+  it('gives the same signals from real etcd 3.5 /metrics as parsing everything, and every family exists there', async () => {
+    const { SIGNAL_FAMILIES } = await import('../src/core/metrics/signals.js');
+    const full = parsePrometheusText(fixtureText);
+    for (const family of SIGNAL_FAMILIES) expect(full.types.has(family), family).toBe(true);
+    const filtered = toScrape(fixtureText, 1000);
+    expect(filtered.metrics.samples.size).toBeLessThan(full.samples.size / 5);
+    expect(computeSignals(undefined, filtered, [])).toEqual(computeSignals(undefined, { at: 1000, metrics: full }, []));
+  });
+});

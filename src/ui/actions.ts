@@ -166,7 +166,10 @@ export const ACTIONS: readonly ActionDef[] = [
     footer: true,
     hint: 'runbook',
     disabledReason: (s) => (s.runbook ? undefined : 'needs an inventory: start with -f cluster.yaml'),
-    run: ({ store }) => store.getState().setOverlay(store.getState().overlay === 'runbook' ? 'none' : 'runbook'),
+    run: ({ store, inventory }) => {
+      store.getState().setOverlay(store.getState().overlay === 'runbook' ? 'none' : 'runbook');
+      if (inventory) void loadRunbook(store, inventory);
+    },
   },
   runbookAction({ id: 'runbook-plan', keys: ['P'], label: 'runbook dry run: show exact commands and files, touch nothing', dryRun: true }),
   runbookAction({ id: 'runbook-run', keys: ['R'], label: 'run the bootstrap runbook (resumes: finished steps are checked, not redone)', dryRun: false }),
@@ -273,6 +276,14 @@ function operation(spec: {
   };
 }
 
+/** Loads the runbook engine and, the first time, fills the sidebar with its steps (all pending). */
+async function loadRunbook(store: CockpitStore, inventory: Inventory): Promise<typeof import('../state/runbook-runner.js')> {
+  const runner = await import('../state/runbook-runner.js');
+  const view = store.getState().runbook;
+  if (view && view.steps.length === 0) store.getState().setRunbook({ ...view, steps: runner.runbookRows(inventory) });
+  return runner;
+}
+
 /** The runbook's dry run shows at once; the real run asks first. Both load the engine only when used. */
 function runbookAction(spec: { id: string; keys: KeyName[]; label: string; dryRun: boolean }): ActionDef {
   return {
@@ -286,7 +297,7 @@ function runbookAction(spec: { id: string; keys: KeyName[]; label: string; dryRu
     run: ({ store, operations, inventory }) => {
       if (!operations || !inventory) return;
       store.getState().setOverlay('runbook');
-      void import('../state/runbook-runner.js').then(({ runbookRequest }) => {
+      void loadRunbook(store, inventory).then(({ runbookRequest }) => {
         const request = runbookRequest(store, inventory, spec.dryRun);
         return spec.dryRun ? operations.run(request) : operations.ask(request);
       });

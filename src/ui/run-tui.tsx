@@ -150,12 +150,8 @@ class ClusterServices {
     const unwatch = watchClusterEvents(session.store);
     const stopHistory = recordHistory(session.store);
     const inventory = session.plan.inventory;
-    // The runbook engine (PKI, SSH) loads after the first frame: watching a cluster must not wait for it.
-    if (inventory) {
-      void import('../state/runbook-runner.js').then(({ runbookRows }) =>
-        session.store.getState().setRunbook(emptyRunbookView(runbookRows(inventory))),
-      );
-    }
+    // The runbook's steps (and the engine, SSH, PKI behind them: ~40 MB) load when the runbook is first opened or run.
+    if (inventory) session.store.getState().setRunbook(emptyRunbookView([]));
     const stopPeerCerts = inventory ? watchPeerCertificates(session.store, inventory) : () => undefined;
     const services = { operations, stop: () => (unwatch(), stopHistory(), stopPeerCerts()) };
     this.attached.set(session, services);

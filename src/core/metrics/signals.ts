@@ -35,8 +35,23 @@ export interface Scrape {
   metrics: ParsedMetrics;
 }
 
+/** The families computeSignals reads; the rest of /metrics is skipped while parsing. */
+export const SIGNAL_FAMILIES: ReadonlySet<string> = new Set([
+  'etcd_disk_backend_commit_duration_seconds',
+  'etcd_disk_wal_fsync_duration_seconds',
+  'etcd_mvcc_db_total_size_in_bytes',
+  'etcd_mvcc_db_total_size_in_use_in_bytes',
+  'etcd_network_peer_round_trip_time_seconds',
+  'etcd_server_leader_changes_seen_total',
+  'etcd_server_proposals_applied_total',
+  'etcd_server_proposals_committed_total',
+  'etcd_server_proposals_failed_total',
+  'etcd_server_proposals_pending',
+  'etcd_server_quota_backend_bytes',
+]);
+
 export function toScrape(text: string, at: number): Scrape {
-  return { at, metrics: parsePrometheusText(text) };
+  return { at, metrics: parsePrometheusText(text, SIGNAL_FAMILIES) };
 }
 
 export interface Signal {

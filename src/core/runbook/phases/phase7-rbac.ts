@@ -5,7 +5,7 @@
  * (CN=root is root under client-cert auth), so they work before and after
  * auth is on.
  */
-import { Range, type Etcd3 } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import { RunbookFailure } from '../failures.js';
 import { withAnyMember } from '../etcd-access.js';
 import {
@@ -44,6 +44,12 @@ interface RbacState {
   patroniRoleOk: boolean;
 }
 
+/** etcd3 loads when phase 7 talks to etcd, not with the runbook (the cockpit shows the runbook without it). */
+async function patroniRange() {
+  const { Range } = await import('etcd3');
+  return Range.prefix(PATRONI_PREFIX);
+}
+
 async function readRbac(run: RunContext): Promise<RbacState> {
   return asRoot(run, async (c) => {
     const users = new Set((await c.auth.userList()).users);
@@ -52,7 +58,7 @@ async function readRbac(run: RunContext): Promise<RbacState> {
     const roleNames = (await c.auth.roleList()).roles;
     let patroniRoleOk = false;
     if (roleNames.includes(PATRONI_ROLE)) {
-      const want = Range.prefix(PATRONI_PREFIX);
+      const want = await patroniRange();
       const perms = await c.role(PATRONI_ROLE).permissions();
       patroniRoleOk = perms.some((p) => p.permission === 'Readwrite' && p.range.start.equals(want.start) && p.range.end.equals(want.end));
     }
@@ -137,7 +143,7 @@ const users: ClusterStep = {
       if (!before.patroniRoleOk) {
         const roles = (await c.auth.roleList()).roles;
         if (!roles.includes(PATRONI_ROLE)) await c.role(PATRONI_ROLE).create();
-        await c.role(PATRONI_ROLE).grant({ permission: 'Readwrite', range: Range.prefix(PATRONI_PREFIX) });
+        await c.role(PATRONI_ROLE).grant({ permission: 'Readwrite', range: await patroniRange() });
         done.push(`${PATRONI_ROLE} readwrite ${PATRONI_PREFIX}`);
       }
       for (const user of ETCD_USERS) {
