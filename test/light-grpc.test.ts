@@ -16,6 +16,7 @@ import {
   encodeRangeRequest,
 } from '../src/adapters/etcd/light/etcd-messages.js';
 import { GrpcError, decodeGrpcMessage } from '../src/adapters/etcd/light/grpc-status.js';
+import { fetchMetricsText, readMetric } from '../src/adapters/etcd/metrics.js';
 import { PollClient } from '../src/adapters/etcd/light/poll-client.js';
 import { createMemberClient } from '../src/adapters/etcd/member-client.js';
 import type { ClientOptions } from '../src/adapters/etcd/member-client.js';
@@ -245,6 +246,22 @@ describe('the light client against a real cluster', () => {
       }
     } finally {
       etcd3.close();
+      light.close();
+    }
+  });
+
+  it('reads /metrics over the same HTTP/2 connection: the same families as /metrics over HTTPS', async () => {
+    const endpoint = cluster.nodes[0]!.clientUrl;
+    const light = new PollClient(endpoint, options());
+    try {
+      await light.status();
+      const text = await light.metricsText();
+      const reference = await fetchMetricsText(endpoint, options().tls, 3000);
+      const families = (t: string) => new Set(t.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]));
+      expect(families(text)).toEqual(families(reference));
+      expect(readMetric(text, 'etcd_server_has_leader')).toBe(1);
+      expect(text).toContain('etcd_server_quota_backend_bytes');
+    } finally {
       light.close();
     }
   });

@@ -125,7 +125,7 @@ export class Poller {
         return;
       }
       // /metrics is a separate HTTPS connection: fetch it alongside, not after, the probe.
-      const [result] = await Promise.all([probeMember(client), this.refreshMetrics(endpoint), this.refreshCert(endpoint)]);
+      const [result] = await Promise.all([probeMember(client), this.refreshMetrics(endpoint, client), this.refreshCert(endpoint)]);
       if (this.stopped) return;
       this.store.getState().applyProbe(endpoint, result, this.now());
       if (result.ok) await this.refreshMemberList(client);
@@ -163,11 +163,13 @@ export class Poller {
     }
   }
 
-  private async refreshMetrics(endpoint: string): Promise<void> {
+  private async refreshMetrics(endpoint: string, client: PollClient): Promise<void> {
     if (!this.due(this.lastMetrics, endpoint, this.options.metricsEveryMs ?? 15_000)) return;
     try {
       const { tls, deadlineMs, serverName } = this.options.clientOptions(endpoint);
-      const scrape = toScrape(await fetchMetricsText(endpoint, tls, deadlineMs, serverName), this.now());
+      // Over TLS etcd serves /metrics beside gRPC on the same HTTP/2 connection; a plain-HTTP port does not.
+      const text = endpoint.startsWith('https://') ? await client.metricsText() : await fetchMetricsText(endpoint, tls, deadlineMs, serverName);
+      const scrape = toScrape(text, this.now());
       const before = this.scrapes.get(endpoint);
       const history = recordLeaderChanges(before?.history ?? [], scrape);
       this.scrapes.set(endpoint, { scrape, history });

@@ -63,6 +63,35 @@ export class GrpcConnection {
     });
   }
 
+  /**
+   * A plain HTTP GET on the same session (etcd serves /metrics beside gRPC on
+   * the client port): no second TLS connection every scrape.
+   */
+  get(path: string, deadline: number): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      let stream: ClientHttp2Stream | undefined;
+      const timer = setTimeout(() => {
+        stream?.close(constants.NGHTTP2_CANCEL);
+        reject(new GrpcError(GrpcCode.DEADLINE_EXCEEDED, `GET ${path}: deadline exceeded`));
+      }, Math.max(0, deadline - Date.now()));
+      const done = (err: Error | undefined, body?: Buffer): void => {
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve(body!);
+      };
+      this.connect().then((session) => {
+        stream = session.request({ ':method': 'GET', ':path': path });
+        const chunks: Buffer[] = [];
+        let status = 0;
+        stream.on('response', (headers) => (status = Number(headers[':status'])));
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('error', (err) => done(transportError(err)));
+        stream.on('close', () => (status === 200 ? done(undefined, Buffer.concat(chunks)) : done(new Error(`GET ${path} answered HTTP ${status || 'nothing'}`))));
+        stream.end();
+      }, (err: unknown) => done(transportError(err)));
+    });
+  }
+
   /** Ends the session now; calls in flight fail, later calls fail at once. */
   close(): void {
     this.closed = true;

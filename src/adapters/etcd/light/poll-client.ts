@@ -51,6 +51,11 @@ export class PollClient {
     return decodeMemberListResponse(await this.call(METHODS.memberList, encodeMemberListRequest({ linearizable }))).members;
   }
 
+  /** The member's Prometheus text, over the same connection (mTLS applies; RBAC does not). */
+  async metricsText(): Promise<string> {
+    return (await this.connection.get('/metrics', Date.now() + this.options.deadlineMs)).toString('utf8');
+  }
+
   close(): void {
     this.connection.close();
   }
