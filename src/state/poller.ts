@@ -7,7 +7,7 @@ import { computeSignals, recordLeaderChanges, toScrape, type LeaderChangeHistory
 import { summarizeSignals } from '../core/metrics/summary.js';
 import type { ClientOptions } from '../adapters/etcd/member-client.js';
 import { createMemberClient } from '../adapters/etcd/member-client.js';
-import type { CockpitStore } from './store.js';
+import type { CockpitStore, SignalsUpdate } from './store.js';
 
 export interface PollerOptions {
   intervalMs: number;
@@ -36,7 +36,9 @@ export class Poller {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<string>();
   private lastMemberList = 0;
-  private readonly lastMetrics = new Map<string, number>();
+  /** When the last /metrics round started, and the round in flight: every member is scraped in one round, applied in one update. */
+  private lastMetricsRound = -Infinity;
+  private metricsRound?: Promise<void>;
   private readonly scrapes = new Map<string, { scrape: Scrape; history: LeaderChangeHistory }>();
   private readonly lastCert = new Map<string, number>();
   private stopped = false;
@@ -125,7 +127,7 @@ export class Poller {
         return;
       }
       // /metrics is a separate HTTPS connection: fetch it alongside, not after, the probe.
-      const [result] = await Promise.all([probeMember(client), this.refreshMetrics(endpoint, client), this.refreshCert(endpoint)]);
+      const [result] = await Promise.all([probeMember(client), this.refreshMetrics(), this.refreshCert(endpoint)]);
       if (this.stopped) return;
       this.store.getState().applyProbe(endpoint, result, this.now());
       if (result.ok) await this.refreshMemberList(client);
@@ -163,24 +165,42 @@ export class Poller {
     }
   }
 
-  private async refreshMetrics(endpoint: string, client: PollClient): Promise<void> {
-    if (!this.due(this.lastMetrics, endpoint, this.options.metricsEveryMs ?? 15_000)) return;
-    try {
-      const { tls, deadlineMs, serverName } = this.options.clientOptions(endpoint);
-      // Over TLS etcd serves /metrics beside gRPC on the same HTTP/2 connection; a plain-HTTP port does not.
-      const text = endpoint.startsWith('https://') ? await client.metricsText() : await fetchMetricsText(endpoint, tls, deadlineMs, serverName);
+  /**
+   * Scrapes every member's /metrics in one round (at most every
+   * metricsEveryMs) and applies the results in one store update: one redraw
+   * per round instead of one per member.
+   */
+  private refreshMetrics(): Promise<void> {
+    if (this.metricsRound) return this.metricsRound;
+    if (this.now() - this.lastMetricsRound < (this.options.metricsEveryMs ?? 15_000)) return Promise.resolve();
+    this.lastMetricsRound = this.now();
+    this.metricsRound = this.metricsRoundNow().finally(() => (this.metricsRound = undefined));
+    return this.metricsRound;
+  }
+
+  private async metricsRoundNow(): Promise<void> {
+    const endpoints = this.store.getState().order;
+    const texts = await Promise.all(endpoints.map((endpoint) => this.fetchMetrics(endpoint).catch(() => undefined)));
+    if (this.stopped) return;
+    const updates: SignalsUpdate[] = [];
+    endpoints.forEach((endpoint, i) => {
+      const text = texts[i];
+      if (text === undefined) return;
       const scrape = toScrape(text, this.now());
       const before = this.scrapes.get(endpoint);
       const history = recordLeaderChanges(before?.history ?? [], scrape);
       this.scrapes.set(endpoint, { scrape, history });
-      if (this.stopped) return;
       const signals = computeSignals(before?.scrape, scrape, history);
-      const state = this.store.getState();
-      if (signals.quotaBytes.value !== undefined) state.setQuota(endpoint, signals.quotaBytes.value);
-      state.setSignals(endpoint, summarizeSignals(signals));
-    } catch {
-      this.lastMetrics.delete(endpoint);
-    }
+      updates.push({ endpoint, signals: summarizeSignals(signals), quotaBytes: signals.quotaBytes.value });
+    });
+    this.store.getState().applySignals(updates);
+  }
+
+  private fetchMetrics(endpoint: string): Promise<string> {
+    // Over TLS etcd serves /metrics beside gRPC on the same HTTP/2 connection; a plain-HTTP port does not.
+    if (endpoint.startsWith('https://')) return this.pollClientFor(endpoint).metricsText();
+    const { tls, deadlineMs, serverName } = this.options.clientOptions(endpoint);
+    return fetchMetricsText(endpoint, tls, deadlineMs, serverName);
   }
 
   private async refreshCert(endpoint: string): Promise<void> {

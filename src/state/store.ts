@@ -50,8 +50,8 @@ export interface CockpitState {
 
   addMember(endpoint: string, name?: string): void;
   applyProbe(endpoint: string, result: ProbeResult, now: number): void;
-  setQuota(endpoint: string, quotaBytes: number): void;
-  setSignals(endpoint: string, signals: SignalSummary): void;
+  /** A /metrics round for every member at once: one update, one redraw. */
+  applySignals(updates: SignalsUpdate[]): void;
   setCert(endpoint: string, cert: NonNullable<MemberState['cert']>): void;
   setPeerCert(endpoint: string, cert: NonNullable<MemberState['peerCert']>): void;
   setMemberList(list: MemberListEntry[]): void;
@@ -70,6 +70,13 @@ export interface CockpitState {
 }
 
 export type CockpitStore = StoreApi<CockpitState>;
+
+export interface SignalsUpdate {
+  endpoint: string;
+  signals: SignalSummary;
+  /** quota-backend-bytes from the same scrape, when reported. */
+  quotaBytes?: number;
+}
 
 export function createCockpitStore(init: {
   clusterName: string;
@@ -104,16 +111,19 @@ export function createCockpitStore(init: {
       if (next !== prev) set((s) => ({ members: { ...s.members, [endpoint]: next } }));
     },
 
-    setQuota(endpoint, quotaBytes) {
-      const prev = get().members[endpoint];
-      if (!prev || prev.quotaBytes === quotaBytes) return;
-      set((s) => ({ members: { ...s.members, [endpoint]: { ...prev, quotaBytes } } }));
-    },
-
-    setSignals(endpoint, signals) {
-      const prev = get().members[endpoint];
-      if (!prev || sameJson(prev.signals, signals)) return;
-      set((s) => ({ members: { ...s.members, [endpoint]: { ...prev, signals } } }));
+    applySignals(updates) {
+      const members = { ...get().members };
+      let changed = false;
+      for (const { endpoint, signals, quotaBytes } of updates) {
+        const prev = members[endpoint];
+        if (!prev) continue;
+        const sameSignals = sameJson(prev.signals, signals);
+        const sameQuota = quotaBytes === undefined || prev.quotaBytes === quotaBytes;
+        if (sameSignals && sameQuota) continue;
+        members[endpoint] = { ...prev, signals: sameSignals ? prev.signals : signals, quotaBytes: sameQuota ? prev.quotaBytes : quotaBytes };
+        changed = true;
+      }
+      if (changed) set({ members });
     },
 
     setCert(endpoint, cert) {
