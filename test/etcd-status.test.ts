@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestCluster } from './helpers/cluster.js';
+import { handledCalls } from './helpers/etcd-calls.js';
 import { runCli } from './helpers/cli.js';
 import { createCockpitStore } from '../src/state/store.js';
 import { Poller } from '../src/state/poller.js';
@@ -35,6 +36,28 @@ function makePoller(deadlineMs = 1000) {
 }
 
 describe('polling a real 3-member TLS cluster', () => {
+  it('a steady cluster gets status every poll and the linearizable read only every quorumReadEveryMs', async () => {
+    const store = createCockpitStore({ clusterName: 'test', members: cluster.nodes.map((n) => ({ endpoint: n.clientUrl, name: n.name })) });
+    const material = tls();
+    const poller = new Poller(store, { intervalMs: 200, quorumReadEveryMs: 1500, metricsEveryMs: 60_000, clientOptions: () => ({ tls: material, credentials: {}, deadlineMs: 1000 }) });
+    try {
+      await poller.pollOnce();
+      const [status0, range0] = [await handledCalls(cluster, ['Status']), await handledCalls(cluster, ['Range'])];
+      poller.start();
+      await new Promise((r) => setTimeout(r, 3000));
+      poller.pause();
+      const status = (await handledCalls(cluster, ['Status'])) - status0;
+      const reads = (await handledCalls(cluster, ['Range'])) - range0;
+      // ~15 polls per member in 3 s; reads at most every 1.5 s per member (+1 at start).
+      expect(status).toBeGreaterThanOrEqual(3 * 10);
+      expect(reads).toBeGreaterThanOrEqual(3);
+      expect(reads).toBeLessThanOrEqual(3 * 3);
+      for (const m of Object.values(store.getState().members)) expect(m.last?.quorumRead).toBe('ok');
+    } finally {
+      poller.stop();
+    }
+  });
+
   it('sees every member healthy, exactly one leader, and IDs that match etcdctl', async () => {
     const { store, poller } = makePoller();
     try {

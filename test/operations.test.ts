@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { handledCalls } from './helpers/etcd-calls.js';
 import { startTestCluster } from './helpers/cluster.js';
 import { runCli } from './helpers/cli.js';
 import { createCockpitStore } from '../src/state/store.js';
 import { Poller } from '../src/state/poller.js';
 import { createMemberClient, createPooledClient } from '../src/adapters/etcd/member-client.js';
-import { fetchMetricsText } from '../src/adapters/etcd/metrics.js';
 import { defragMembers } from '../src/core/operations/defrag.js';
 import { compactHistory } from '../src/core/operations/compact.js';
 import { moveLeaderTo } from '../src/core/operations/leader.js';
@@ -34,20 +34,6 @@ function harness(cluster: Cluster) {
 function leaderName(h: ReturnType<typeof harness>): string {
   const members = h.ctx.members();
   return members.find((m) => m.last && m.last.leaderId === m.last.memberId)!.name;
-}
-
-/** etcd's own count of handled gRPC calls per method, from /metrics: what really reached the server. */
-async function handledCalls(cluster: Cluster, methods: string[]): Promise<number> {
-  const tls = { ca: readFileSync(cluster.tls.cacert), cert: readFileSync(cluster.tls.cert), key: readFileSync(cluster.tls.key) };
-  let total = 0;
-  for (const node of cluster.nodes) {
-    const text = await fetchMetricsText(node.clientUrl, tls, 2000);
-    for (const line of text.split('\n')) {
-      const m = line.match(/^grpc_server_handled_total\{[^}]*grpc_method="(\w+)"[^}]*\} (\d+)/);
-      if (m && methods.includes(m[1]!)) total += Number(m[2]);
-    }
-  }
-  return total;
 }
 
 describe('day-2 operations on a real cluster', () => {

@@ -8,6 +8,7 @@ import { summarizeSignals } from '../core/metrics/summary.js';
 import type { ClientOptions } from '../adapters/etcd/member-client.js';
 import { createMemberClient } from '../adapters/etcd/member-client.js';
 import type { CockpitStore, SignalsUpdate } from './store.js';
+import type { MemberSample } from '../core/cluster/types.js';
 
 export interface PollerOptions {
   intervalMs: number;
@@ -15,6 +16,12 @@ export interface PollerOptions {
   clientOptions: (endpoint: string) => ClientOptions;
   /** How often to refresh the member list and discover members not configured. */
   memberListEveryMs?: number;
+  /**
+   * How often a member that looks steady gets the linearizable read besides
+   * status (every poll while it does not, and at once when status shows a
+   * leader or term change). Default 5 s.
+   */
+  quorumReadEveryMs?: number;
   /** How often to read /metrics (quota, disk and network latencies, leader changes). */
   metricsEveryMs?: number;
   /** How often to read the certificate each member presents. */
@@ -41,6 +48,7 @@ export class Poller {
   private metricsRound?: Promise<void>;
   private readonly scrapes = new Map<string, { scrape: Scrape; history: LeaderChangeHistory }>();
   private readonly lastCert = new Map<string, number>();
+  private readonly lastQuorumRead = new Map<string, number>();
   private stopped = false;
   private looping = false;
   /** Bumped by pause(): loops of an earlier generation end instead of rescheduling. */
@@ -127,7 +135,7 @@ export class Poller {
         return;
       }
       // /metrics is a separate HTTPS connection: fetch it alongside, not after, the probe.
-      const [result] = await Promise.all([probeMember(client), this.refreshMetrics(), this.refreshCert(endpoint)]);
+      const [result] = await Promise.all([probeMember(client, this.steadySample(endpoint)), this.refreshMetrics(), this.refreshCert(endpoint)]);
       if (this.stopped) return;
       this.store.getState().applyProbe(endpoint, result, this.now());
       if (result.ok) await this.refreshMemberList(client);
@@ -163,6 +171,16 @@ export class Poller {
     } catch {
       this.lastMemberList = 0; // try another member next tick
     }
+  }
+
+  /** The member's last sample when it is healthy and its linearizable read is not due; undefined means read now. */
+  private steadySample(endpoint: string): MemberSample | undefined {
+    const member = this.store.getState().members[endpoint];
+    const sample = member?.last;
+    const steady = member?.health === 'ok' && sample?.quorumRead === 'ok' && sample.leaderId !== '';
+    if (steady && !this.due(this.lastQuorumRead, endpoint, this.options.quorumReadEveryMs ?? 5000)) return sample;
+    this.lastQuorumRead.set(endpoint, this.now());
+    return undefined;
   }
 
   /**

@@ -17,10 +17,16 @@ export type ProbeClient = PollClient | Etcd3;
  * endpoint health` does), in parallel so a slow part costs one deadline, not
  * two. Alarms come from the status' `errors`: an Alarm GET request goes
  * through raft and would append an entry to the log on every poll.
+ *
+ * With `steady` (the member's previous sample, when it was healthy and the
+ * read is not due), only status is asked; the read follows at once if status
+ * shows anything that could mean lost quorum (no leader, another leader or
+ * term), otherwise the previous read's verdict stands. Halves the calls of a
+ * quiet cluster.
  */
-export async function probeMember(client: ProbeClient): Promise<ProbeResult> {
+export async function probeMember(client: ProbeClient, steady?: MemberSample): Promise<ProbeResult> {
   const started = performance.now();
-  const [status, read] = await Promise.allSettled(statusAndQuorumRead(client));
+  const [status, read] = steady ? await statusThenReadIfChanged(client, steady) : await Promise.allSettled([askStatus(client), askQuorumRead(client)]);
   const latencyMs = Math.round(performance.now() - started);
   if (status.status === 'rejected') {
     const explained = explainEtcdError(status.reason);
@@ -56,9 +62,24 @@ export async function probeMember(client: ProbeClient): Promise<ProbeResult> {
   };
 }
 
-function statusAndQuorumRead(client: ProbeClient): [Promise<StatusResponse>, Promise<unknown>] {
-  if (client instanceof PollClient) return [client.status(), client.quorumRead()];
-  return [client.maintenance.status(), client.get('health').exists()];
+async function statusThenReadIfChanged(
+  client: ProbeClient,
+  steady: MemberSample,
+): Promise<[PromiseSettledResult<StatusResponse>, PromiseSettledResult<unknown>]> {
+  const skipped: PromiseSettledResult<unknown> = { status: 'fulfilled', value: undefined };
+  const [status] = await Promise.allSettled([askStatus(client)]);
+  if (status.status === 'rejected') return [status, skipped];
+  const s = status.value;
+  const changed = s.leader === '0' || idToHex(s.leader) !== steady.leaderId || Number(s.raftTerm) !== steady.raftTerm;
+  return [status, changed ? (await Promise.allSettled([askQuorumRead(client)]))[0] : skipped];
+}
+
+function askStatus(client: ProbeClient): Promise<StatusResponse> {
+  return client instanceof PollClient ? client.status() : client.maintenance.status();
+}
+
+function askQuorumRead(client: ProbeClient): Promise<unknown> {
+  return client instanceof PollClient ? client.quorumRead() : client.get('health').exists();
 }
 
 export async function listMembers(client: ProbeClient): Promise<MemberListEntry[]> {
