@@ -1,6 +1,6 @@
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type SecureClientSessionOptions } from 'node:http2';
 import { isIP } from 'node:net';
-import { checkServerIdentity } from 'node:tls';
+import { checkServerIdentity, createSecureContext, type SecureContext } from 'node:tls';
 import type { TlsMaterial } from '../tls-material.js';
 import { GrpcCode, GrpcError, codeForHttpStatus, decodeGrpcMessage, transportError } from './grpc-status.js';
 
@@ -209,12 +209,28 @@ export class GrpcConnection {
 
   private sessionOptions(): SecureClientSessionOptions {
     const { tls, serverName } = this.options;
-    const options: SecureClientSessionOptions = { ca: tls.ca, cert: tls.cert, key: tls.key, settings: { enablePush: false } };
+    const options: SecureClientSessionOptions = { secureContext: secureContextFor(tls), settings: { enablePush: false } };
     if (serverName && isIP(serverName) === 0) options.servername = serverName;
     // An IP as SNI is not allowed (RFC 6066): check the name without sending it.
     else if (serverName) options.checkServerIdentity = (_host, cert) => checkServerIdentity(serverName, cert);
     return options;
   }
+}
+
+const contexts = new WeakMap<TlsMaterial, SecureContext>();
+
+/**
+ * One TLS context per set of certificate files, shared by every member's
+ * connection and reconnection: building one (parsing the CA bundle and key)
+ * costs more CPU than the handshake itself.
+ */
+function secureContextFor(tls: TlsMaterial): SecureContext {
+  let context = contexts.get(tls);
+  if (!context) {
+    context = createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key });
+    contexts.set(tls, context);
+  }
+  return context;
 }
 
 function authorityOf(endpoint: string): string {
