@@ -30,9 +30,9 @@ export interface PollerOptions {
 }
 
 /**
- * One independent loop per member: a member that hangs costs only its own
- * loop one deadline; the others, the screen and the keys carry on. A tick is
- * skipped while the previous one for that member is still running.
+ * Every member polled each interval, independently: a member that hangs costs
+ * only its own tick one deadline; the others, the screen and the keys carry
+ * on. A member's tick is skipped while its previous one is still running.
  *
  * Polling uses the light gRPC client; etcd3 clients (and etcd3 itself) are
  * only created when an operation asks for one.
@@ -50,7 +50,6 @@ export class Poller {
   private readonly lastCert = new Map<string, number>();
   private readonly lastQuorumRead = new Map<string, number>();
   private stopped = false;
-  private looping = false;
   /** Bumped by pause(): loops of an earlier generation end instead of rescheduling. */
   private generation = 0;
 
@@ -60,8 +59,7 @@ export class Poller {
   ) {}
 
   start(): void {
-    this.looping = true;
-    for (const endpoint of this.store.getState().order) this.startLoop(endpoint);
+    this.startRounds();
   }
 
   /** Polls every member once, all in parallel (members discovered meanwhile too); resolves when all have answered or timed out. */
@@ -78,7 +76,6 @@ export class Poller {
 
   /** Stops the loops but keeps the connections: pollOnce() still works and start() resumes (a cluster out of view). */
   pause(): void {
-    this.looping = false;
     this.generation++;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
@@ -94,22 +91,24 @@ export class Poller {
     this.clients.clear();
   }
 
-  private startLoop(endpoint: string): void {
+  /**
+   * One timer for every member: each round starts a tick for each member not
+   * still busy with the previous one, so a hung member misses rounds alone.
+   * One wake-up a second instead of one per member is cheaper when idle.
+   */
+  private startRounds(): void {
     const generation = this.generation;
-    const over = (): boolean => this.stopped || generation !== this.generation;
-    const loop = (): void => {
-      if (over()) return;
-      void this.tick(endpoint).finally(() => {
-        if (over()) return;
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          loop();
-        }, this.options.intervalMs);
-        timer.unref?.();
-        this.timers.add(timer);
-      });
+    const round = (): void => {
+      if (this.stopped || generation !== this.generation) return;
+      for (const endpoint of this.store.getState().order) void this.tick(endpoint);
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        round();
+      }, this.options.intervalMs);
+      timer.unref?.();
+      this.timers.add(timer);
     };
-    loop();
+    round();
   }
 
   /** The etcd3 client bound to one member, for operations (each call has its own deadline). */
@@ -165,8 +164,7 @@ export class Poller {
       for (const member of list) {
         const url = member.clientUrls[0];
         if (!url || state.order.some((e) => sameEndpoint(e, url))) continue;
-        this.store.getState().addMember(url, member.name || undefined);
-        if (this.looping) this.startLoop(url);
+        this.store.getState().addMember(url, member.name || undefined); // the next round polls it too
       }
     } catch {
       this.lastMemberList = 0; // try another member next tick
