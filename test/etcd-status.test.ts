@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestCluster } from './helpers/cluster.js';
+import { startTestCluster, clusterTls } from './helpers/cluster.js';
 import { handledCalls } from './helpers/etcd-calls.js';
 import { runCli } from './helpers/cli.js';
 import { createCockpitStore } from '../src/state/store.js';
@@ -21,8 +21,8 @@ afterAll(async () => {
   await cluster?.cleanup();
 });
 
-function tls(cert = cluster.tls.cert, key = cluster.tls.key) {
-  return { ca: readFileSync(cluster.tls.cacert), cert: readFileSync(cert), key: readFileSync(key) };
+function tls(cert?: string, key?: string) {
+  return clusterTls(cluster, { cert, key });
 }
 
 function makePoller(deadlineMs = 1000) {

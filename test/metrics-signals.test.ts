@@ -17,7 +17,7 @@ import {
 } from '../src/core/metrics/thresholds.js';
 import { fetchMetricsText } from '../src/adapters/etcd/metrics.js';
 import { createPooledClient } from '../src/adapters/etcd/member-client.js';
-import { startTestCluster } from './helpers/cluster.js';
+import { startTestCluster, clusterTls } from './helpers/cluster.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/etcd-3.5-metrics.txt', import.meta.url));
 const fixtureText = readFileSync(FIXTURE, 'utf8');
@@ -250,7 +250,7 @@ describe('signals from a real etcd 3.5 member', () => {
   });
 
   it('two scrapes 1 s apart with writes between: finite p99s over the interval, 2 GiB default quota', async () => {
-    const tls = { ca: readFileSync(cluster.tls.cacert), cert: readFileSync(cluster.tls.cert), key: readFileSync(cluster.tls.key) };
+    const tls = clusterTls(cluster);
     const node = cluster.nodes[0]!;
     const scrapeNow = async () => toScrape(await fetchMetricsText(node.clientUrl, tls, 3000, node.name), Date.now());
     const pooled = createPooledClient([node.clientUrl], { tls, credentials: {}, deadlineMs: 5000 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { handledCalls } from './helpers/etcd-calls.js';
-import { startTestCluster } from './helpers/cluster.js';
+import { startTestCluster, clusterTls } from './helpers/cluster.js';
 import { runCli } from './helpers/cli.js';
 import { createCockpitStore } from '../src/state/store.js';
 import { Poller } from '../src/state/poller.js';
@@ -16,7 +16,7 @@ import type { OperationContext } from '../src/core/operations/context.js';
 type Cluster = Awaited<ReturnType<typeof startTestCluster>>;
 
 function harness(cluster: Cluster) {
-  const tls = { ca: readFileSync(cluster.tls.cacert), cert: readFileSync(cluster.tls.cert), key: readFileSync(cluster.tls.key) };
+  const tls = clusterTls(cluster);
   const store = createCockpitStore({ clusterName: cluster.name, members: cluster.nodes.map((n) => ({ endpoint: n.clientUrl, name: n.name })) });
   const poller = new Poller(store, { intervalMs: 500, clientOptions: () => ({ tls, credentials: {}, deadlineMs: 2000 }) });
   const lines: string[] = [];

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { fetchServerCertificate } from '../src/adapters/etcd/server-cert.js';
 import { certExpiryVerdict } from '../src/core/certs/expiry.js';
 import { generatePkiSync, issueClientCert, type GeneratedPki } from '../src/core/pki/generate.js';
-import { startTestCluster } from './helpers/cluster.js';
+import { startTestCluster, clusterTls } from './helpers/cluster.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -29,7 +28,7 @@ describe('certificate presented by a real etcd member', () => {
   let tls: { ca: Buffer; cert: Buffer; key: Buffer };
   beforeAll(async () => {
     cluster = await startTestCluster();
-    tls = { ca: readFileSync(cluster.tls.cacert), cert: readFileSync(cluster.tls.cert), key: readFileSync(cluster.tls.key) };
+    tls = clusterTls(cluster);
   });
   afterAll(async () => {
     await cluster?.cleanup();

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Etcd3 } from 'etcd3';
-import { startTestCluster } from './helpers/cluster.js';
+import { startTestCluster, clusterTls } from './helpers/cluster.js';
 import { createMemberClient, createPooledClient, type Credentials } from '../src/adapters/etcd/member-client.js';
 import { saveSnapshot } from '../src/adapters/etcd/snapshot.js';
 import { TrailerHasher, checkSha256Trailer, verifySnapshot } from '../src/core/snapshot/verify.js';
@@ -16,8 +16,8 @@ let dir: string;
 const KEYS = 300;
 const clients: Etcd3[] = [];
 
-function tls(cert = cluster.tls.cert, key = cluster.tls.key) {
-  return { ca: readFileSync(cluster.tls.cacert), cert: readFileSync(cert), key: readFileSync(key) };
+function tls(cert?: string, key?: string) {
+  return clusterTls(cluster, { cert, key });
 }
 function memberClient(i: number, credentials: Credentials = {}, cert?: { cert: string; key: string }): Etcd3 {
   const client = createMemberClient(cluster.nodes[i]!.clientUrl, { tls: tls(cert?.cert, cert?.key), credentials, deadlineMs: 2000 });

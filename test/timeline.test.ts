@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestCluster } from './helpers/cluster.js';
+import { startTestCluster, clusterTls } from './helpers/cluster.js';
 import { clusterEvents } from '../src/core/timeline/cluster-events.js';
 import { createCockpitStore } from '../src/state/store.js';
 import { Poller } from '../src/state/poller.js';
@@ -72,7 +72,7 @@ describe('the timeline on a real cluster', () => {
   beforeAll(async () => {
     cluster = await startTestCluster();
     storeRef = createCockpitStore({ clusterName: 'test', members: cluster.nodes.map((n) => ({ endpoint: n.clientUrl, name: n.name })) });
-    const tls = { ca: readFileSync(cluster.tls.cacert), cert: readFileSync(cluster.tls.cert), key: readFileSync(cluster.tls.key) };
+    const tls = clusterTls(cluster);
     poller = new Poller(storeRef, { intervalMs: 1000, clientOptions: () => ({ tls, credentials: {}, deadlineMs: 2000 }) });
     await poller.pollOnce();
   });

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { startTestCluster } from './helpers/cluster.js';
+import { startTestCluster, clusterTls } from './helpers/cluster.js';
 import { KEYS, renderAt, tick } from './helpers/render.js';
 import { Root } from '../src/ui/Root.js';
 import { createCockpitStore, selectedMember, type CockpitStore } from '../src/state/store.js';
@@ -18,7 +17,7 @@ const dark = loadTheme('dark');
 beforeAll(async () => {
   cluster = await startTestCluster();
   store = createCockpitStore({ clusterName: 'views', members: cluster.nodes.map((n) => ({ endpoint: n.clientUrl, name: n.name })) });
-  const tls = { ca: readFileSync(cluster.tls.cacert), cert: readFileSync(cluster.tls.cert), key: readFileSync(cluster.tls.key) };
+  const tls = clusterTls(cluster);
   // metricsEveryMs 0: every poll reads /metrics, so the detail view has readings at once.
   poller = new Poller(store, { intervalMs: 1000, metricsEveryMs: 0, clientOptions: () => ({ tls, credentials: {}, deadlineMs: 1000 }) });
   await poller.pollOnce();

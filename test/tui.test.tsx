@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { render as inkTestingRender } from 'ink-testing-library';
-import { startTestCluster } from './helpers/cluster.js';
+import { startTestCluster, clusterTls } from './helpers/cluster.js';
 import { KEYS, renderAt, tick } from './helpers/render.js';
 import { Root } from '../src/ui/Root.js';
 import { createCockpitStore, type CockpitStore } from '../src/state/store.js';
@@ -25,7 +25,7 @@ let poller: Poller;
 beforeAll(async () => {
   cluster = await startTestCluster();
   store = createCockpitStore({ clusterName: 'test', members: cluster.nodes.map((n) => ({ endpoint: n.clientUrl, name: n.name })) });
-  const tls = { ca: readFileSync(cluster.tls.cacert), cert: readFileSync(cluster.tls.cert), key: readFileSync(cluster.tls.key) };
+  const tls = clusterTls(cluster);
   poller = new Poller(store, { intervalMs: 1000, clientOptions: () => ({ tls, credentials: {}, deadlineMs: 1000 }) });
   await poller.pollOnce();
 });

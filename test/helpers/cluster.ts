@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '../../src/adapters/local/local-cluster.js';
@@ -23,4 +23,13 @@ export async function startTestCluster(options: Partial<LocalClusterOptions> = {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** The cluster's CA and client certificate as the clients take them; other files may stand in for any of the three. */
+export function clusterTls(
+  cluster: { tls: { cacert: string; cert: string; key: string } },
+  files: { cacert?: string; cert?: string; key?: string } = {},
+): { ca: Buffer; cert: Buffer; key: Buffer } {
+  const pick = (name: 'cacert' | 'cert' | 'key'): Buffer => readFileSync(files[name] ?? cluster.tls[name]);
+  return { ca: pick('cacert'), cert: pick('cert'), key: pick('key') };
 }
