@@ -11,7 +11,7 @@ import { parseCli } from '../src/cli/args.js';
 import { planContexts } from '../src/cli/connection.js';
 import { openSession, type Session } from '../src/cli/session.js';
 import { loadUserConfig } from '../src/cli/user-config-file.js';
-import { Fleet, type ContextRow } from '../src/state/fleet.js';
+import { Fleet, rowAlert, type ContextRow } from '../src/state/fleet.js';
 
 type Cluster = Awaited<ReturnType<typeof startTestCluster>>;
 let prod: Cluster;
@@ -54,19 +54,44 @@ async function until<T>(get: () => T | undefined, ms: number, what: string): Pro
 }
 
 /** The config's clusters as the cockpit runs them: prod on screen at `intervalMs`, the others in the overview. */
-async function startFleet(rates: { intervalMs: number; overviewEveryMs: number }): Promise<{ fleet: Fleet<Session>; first: Session }> {
+async function startFleet(
+  rates: { intervalMs: number; overviewEveryMs: number },
+  onAttention?: (name: string, text: string) => void,
+): Promise<{ fleet: Fleet<Session>; first: Session }> {
   const opts = { ...parseCli([]), commandTimeoutMs: 1000, intervalMs: rates.intervalMs };
   const contexts = planContexts(opts, loadUserConfig(configPath, {})).map(({ name, plan }) => ({ name, open: () => openSession(plan(), opts) }));
   const first = await contexts[0]!.open();
-  const fleet = new Fleet<Session>(contexts, { name: 'prod', session: first }, rates.overviewEveryMs);
+  const fleet = new Fleet<Session>(contexts, { name: 'prod', session: first }, rates.overviewEveryMs, onAttention);
   first.poller.start();
   fleet.start();
   return { fleet, first };
 }
 
+describe('what a cluster out of view says', () => {
+  const summary = (quorum: 'ok' | 'lost', answering: number, alarms: string[] = []) => ({
+    voters: 3, answering, total: 3, quorum, tolerates: Math.max(0, answering - 2), alarms, unstarted: 0,
+  });
+  const row = (s?: ReturnType<typeof summary>, error?: string): ContextRow => ({ name: 'staging', active: false, summary: s, error });
+  it.each([
+    [row(), row(summary('ok', 3)), undefined],
+    [row(), row(summary('lost', 1)), { text: 'quorum LOST (1/3 answering)', tone: 'critical' }],
+    [row(summary('ok', 3)), row(summary('ok', 2)), { text: '2/3 answering, tolerates 0 more failures', tone: 'warning' }],
+    [row(summary('ok', 2)), row(summary('lost', 1)), { text: 'quorum LOST (1/3 answering)', tone: 'critical' }],
+    [row(summary('lost', 1)), row(summary('ok', 3)), { text: 'quorum back (3/3 answering)', tone: 'healthy' }],
+    [row(summary('ok', 3)), row(summary('ok', 3, ['NOSPACE on etcd-2'])), { text: 'ALARM NOSPACE on etcd-2', tone: 'critical' }],
+    [row(summary('ok', 3, ['NOSPACE on etcd-2'])), row(summary('ok', 3, ['NOSPACE on etcd-2'])), undefined],
+    [row(summary('ok', 2)), row(summary('ok', 3)), undefined],
+    [row(), row(undefined, 'no such file'), { text: 'cannot be polled: no such file', tone: 'warning' }],
+    [row(undefined, 'no such file'), row(undefined, 'no such file'), undefined],
+  ])('%#', (before, after, alert) => {
+    expect(rowAlert(before, after)).toEqual(alert);
+  });
+});
+
 describe('several clusters from one user config', () => {
   it('the overview polls the clusters out of view: quorum, answering, alarms; a member killed there shows; switching moves the fast poll', async () => {
-    const { fleet, first } = await startFleet({ intervalMs: 200, overviewEveryMs: 300 });
+    const told: string[] = [];
+    const { fleet, first } = await startFleet({ intervalMs: 200, overviewEveryMs: 300 }, (name, text) => told.push(`${name}: ${text}`));
     const row = (name: string): ContextRow => fleet.rows.getState().rows.find((r) => r.name === name)!;
     try {
       await until(() => row('staging').summary?.answering === 3, 10_000, 'staging polled');
@@ -81,6 +106,9 @@ describe('several clusters from one user config', () => {
       await until(() => row('staging').summary?.answering === 2, 5000, 'staging 2/3 in the overview');
       expect(row('staging').summary!.quorum).toBe('ok');
       expect(row('staging').summary!.tolerates).toBe(0);
+      // The one looking at prod hears of it, and of broken once.
+      expect(told).toContain('staging: 2/3 answering, tolerates 0 more failures');
+      expect(told.filter((t) => t.startsWith('broken: cannot be polled: cannot read CA certificate'))).toHaveLength(1);
 
       // Switching puts staging at full rate; the broken one cannot be switched to and nothing changes.
       const next = await fleet.switchTo('staging');
@@ -127,7 +155,7 @@ describe('several clusters from one user config', () => {
     expect(json.map((c) => c.context)).toEqual(['prod', 'staging', 'broken']);
   });
 
-  it('in the built cockpit: C lists the clusters, :ctx staging switches, the header follows', async () => {
+  it('in the built cockpit: C lists the clusters, :ctx staging switches, the header follows, trouble out of view is told', async () => {
     const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TERM: 'xterm-256color' };
     screen = new PtyScreen(process.execPath, [BIN, '--config', configPath], { columns: 120, rows: 40, env });
     const header = (s: string) => s.split('\n')[0] ?? '';
@@ -143,6 +171,14 @@ describe('several clusters from one user config', () => {
     screen.type('\r');
     await screen.waitFor((s) => /^staging\s+\d\/3 answering/.test(header(s)), 5000, 'staging on screen');
     await screen.waitFor((s) => s.includes('switched from prod to staging'), 2000, 'the switch in the events pane');
+    // prod is out of view now: a member of it dying is said on staging's screen at the next overview round.
+    const victim = prod.members.get(prod.nodes[0]!.name)!;
+    await victim.stop(0);
+    try {
+      await screen.waitFor((s) => /prod: 2\/3 answering, tolerates 0 more failures \(C lists every cluster\)/.test(s), 15_000, 'prod trouble told on staging');
+    } finally {
+      await victim.start();
+    }
     screen.type('q');
     expect(await screen.waitForExit(5000)).toBe(0);
     screen = undefined;

@@ -43,6 +43,8 @@ export class Fleet<S extends FleetSession = FleetSession> {
     private readonly contexts: FleetContext<S>[],
     active: { name: string; session: S },
     private readonly overviewEveryMs = 10_000,
+    /** Told when a cluster out of view loses or regains quorum, raises an alarm, or cannot be polled. */
+    private readonly onAttention: (name: string, text: string, tone: 'warning' | 'critical' | 'healthy') => void = () => undefined,
   ) {
     this.active = active.name;
     this.sessions.set(active.name, active.session);
@@ -139,10 +141,35 @@ export class Fleet<S extends FleetSession = FleetSession> {
   }
 
   private updateRow(name: string, patch: Partial<ContextRow>): void {
+    const before = this.rows.getState().rows.find((r) => r.name === name);
     this.rows.setState((s) => ({ rows: s.rows.map((r) => (r.name === name ? { ...r, ...patch } : r)) }));
+    const after = this.rows.getState().rows.find((r) => r.name === name);
+    if (!before || !after || name === this.active) return;
+    const alert = rowAlert(before, after);
+    if (alert) this.onAttention(name, alert.text, alert.tone);
   }
 
   private refreshActiveFlags(): void {
     this.rows.setState((s) => ({ rows: s.rows.map((r) => ({ ...r, active: r.name === this.active })) }));
   }
+}
+
+/**
+ * What changed in a cluster out of view that the person looking at another
+ * one must hear about: quorum lost or back, an alarm raised, polling failing.
+ * The first poll of a cluster only reports a problem, never "all fine".
+ */
+export function rowAlert(before: ContextRow, after: ContextRow): { text: string; tone: 'warning' | 'critical' | 'healthy' } | undefined {
+  if (after.error && after.error !== before.error) return { text: `cannot be polled: ${after.error}`, tone: 'warning' };
+  const was = before.summary;
+  const now = after.summary;
+  if (!now) return undefined;
+  if (now.quorum === 'lost' && was?.quorum !== 'lost') return { text: `quorum LOST (${now.answering}/${now.total} answering)`, tone: 'critical' };
+  const newAlarms = now.alarms.filter((a) => !was?.alarms.includes(a));
+  if (newAlarms.length > 0) return { text: `ALARM ${newAlarms.join(', ')}`, tone: 'critical' };
+  if (was?.quorum === 'lost' && now.quorum === 'ok') return { text: `quorum back (${now.answering}/${now.total} answering)`, tone: 'healthy' };
+  if (was && now.quorum === 'ok' && now.answering < was.answering) {
+    return { text: `${now.answering}/${now.total} answering, tolerates ${now.tolerates} more failure${now.tolerates === 1 ? '' : 's'}`, tone: 'warning' };
+  }
+  return undefined;
 }

@@ -64,9 +64,9 @@ export async function runTui(session: Session, opts: CliOptions, config: UserCon
   process.on('unhandledRejection', onCrash);
 
   const clusters = new ClusterServices(opts);
-  const first = clusters.attach(session);
+  const first = clusters.show(session);
   warnAboutPrivilegedCertificate(session);
-  const fleet = config.contexts.length > 0 ? createFleet(session, opts, config) : undefined;
+  const fleet = config.contexts.length > 0 ? createFleet(session, opts, config, clusters) : undefined;
   const root = (s: Session, services: AttachedServices) => (
     <Root
       store={s.store}
@@ -89,7 +89,7 @@ export async function runTui(session: Session, opts: CliOptions, config: UserCon
       (nextSession) => {
         clusters.current().store.getState().setOverlay('none');
         nextSession.store.getState().setOverlay('none');
-        instance.rerender(root(nextSession, clusters.attach(nextSession)));
+        instance.rerender(root(nextSession, clusters.show(nextSession)));
         nextSession.store.getState().addEvent(`switched from ${from} to ${name}`, 'normal');
       },
       (err: Error) => clusters.current().store.getState().addEvent(`cannot switch to ${name}: ${err.message.split('\n')[0]}`, 'critical'),
@@ -127,8 +127,13 @@ class ClusterServices {
 
   constructor(private readonly opts: CliOptions) {}
 
-  attach(session: Session): AttachedServices {
+  /** Makes `session` the one on screen (attaching its services if not yet). */
+  show(session: Session): AttachedServices {
     this.last = session;
+    return this.attach(session);
+  }
+
+  attach(session: Session): AttachedServices {
     const existing = this.attached.get(session);
     if (existing) return existing;
     const { opts } = this;
@@ -171,18 +176,23 @@ class ClusterServices {
  * Every cluster of the user config, plus the one given by flags when it is
  * not one of them. Others open on first need, never with a password prompt.
  */
-function createFleet(session: Session, opts: CliOptions, config: UserConfig): Fleet<Session> {
+function createFleet(session: Session, opts: CliOptions, config: UserConfig, clusters: ClusterServices): Fleet<Session> {
   const configured = planContexts(opts, config).map(({ name, plan }) => ({
     name,
     open: async () => {
       const connection = plan();
       refusePrompt(connection);
-      return openSession(connection, opts, { tlsMayNotExistYet: Boolean(connection.inventory?.runbook) });
+      const opened = await openSession(connection, opts, { tlsMayNotExistYet: Boolean(connection.inventory?.runbook) });
+      clusters.attach(opened); // its timeline records from now on, in view or not
+      return opened;
     },
   }));
   const activeName = session.plan.contextName ?? uniqueName(session.plan.clusterName, configured.map((c) => c.name));
   const own = session.plan.contextName ? [] : [{ name: activeName, open: async () => session }];
-  return new Fleet([...own, ...configured], { name: activeName, session });
+  // What happens to a cluster out of view is said in the events pane of the one on screen.
+  const tell = (name: string, text: string, tone: 'warning' | 'critical' | 'healthy'): void =>
+    clusters.current().store.getState().addEvent(`${name}: ${text} (C lists every cluster)`, tone);
+  return new Fleet([...own, ...configured], { name: activeName, session }, undefined, tell);
 }
 
 function uniqueName(name: string, taken: string[]): string {
