@@ -98,7 +98,7 @@ describe('several clusters from one user config', () => {
       expect(row('staging').summary).toMatchObject({ quorum: 'ok', tolerates: 1, total: 3, alarms: [] });
       expect(row('staging').active).toBe(false);
       expect(row('prod').active).toBe(true);
-      expect(row('broken').error).toMatch(/cannot read CA certificate .*missing-ca.crt: no such file/);
+      expect(row('broken').error).toMatch(/cannot read CA certificate \(cacert of context broken\) .*missing-ca.crt: no such file/);
       expect(first.store.getState().contexts).toEqual(['prod', 'staging', 'broken']);
 
       // A member of the cluster out of view dies: the overview says so on its next round.

@@ -18,8 +18,8 @@ export async function openSession(
   options: { tlsMayNotExistYet?: boolean } = {},
 ): Promise<Session> {
   // A cluster the runbook has not built yet has no certificates: the panes say so until it has.
-  let tlsCache = options.tlsMayNotExistYet ? undefined : loadTlsMaterial(plan.tls);
-  const tls = (): TlsMaterial => (tlsCache ??= loadTlsMaterial(plan.tls));
+  let tlsCache = options.tlsMayNotExistYet ? undefined : loadTlsMaterial(plan.tls, plan.contextName);
+  const tls = (): TlsMaterial => (tlsCache ??= loadTlsMaterial(plan.tls, plan.contextName));
   const password = await resolvePassword(plan.password, plan.user);
   const store = createCockpitStore({ clusterName: plan.clusterName, members: plan.members, readOnly: opts.readOnly });
   const serverNames = new Map(plan.members.map((m) => [m.endpoint, m.serverName]));

@@ -22,13 +22,15 @@ function readOne(path: string | undefined, what: string): Buffer | undefined {
   }
 }
 
-export function loadTlsMaterial(files: TlsFiles): TlsMaterial {
+/** `context`: the user config context the files come from, so errors name its keys instead of the flags. */
+export function loadTlsMaterial(files: TlsFiles, context?: string): TlsMaterial {
+  const origin = (flag: string): string => (context ? `${flag} of context ${context}` : `--${flag}`);
   if (Boolean(files.cert) !== Boolean(files.key)) {
-    throw new ConfigError('--cert and --key go together: give both or neither');
+    throw new ConfigError(`${origin('cert')} and ${origin('key')} go together: give both or neither`);
   }
   return {
-    ca: readOne(files.cacert, 'CA certificate (--cacert)'),
-    cert: readOne(files.cert, 'client certificate (--cert)'),
-    key: readOne(files.key, 'client key (--key)'),
+    ca: readOne(files.cacert, `CA certificate (${origin('cacert')})`),
+    cert: readOne(files.cert, `client certificate (${origin('cert')})`),
+    key: readOne(files.key, `client key (${origin('key')})`),
   };
 }
