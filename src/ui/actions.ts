@@ -149,7 +149,7 @@ export const ACTIONS: readonly ActionDef[] = [
   serviceAction({ id: 'rolling-restart', keys: ['W'], kind: 'rolling-restart', label: 'rolling restart: followers first, leader last' }),
   serviceAction({ id: 'member-replace', keys: ['X'], kind: 'member-replace', label: 'replace the selected member (remove, wipe, re-add as learner, promote)', needsMember: true }),
   serviceAction({ id: 'restore', keys: ['U'], kind: 'restore', label: 'restore every member from the newest verified snapshot' }),
-  serviceAction({ id: 'quota', keys: ['Q'], kind: 'quota', label: 'set quota-backend-bytes on every member (:quota 8GiB), rolling restart' }),
+  serviceAction({ id: 'quota', keys: ['Q'], kind: 'quota', label: 'set quota-backend-bytes on every member (:quota 8GiB), rolling restart', textArg: 'SIZE' }),
   serviceAction({ id: 'rebootstrap', keys: ['B'], kind: 'rebootstrap', label: 're-bootstrap: wipe, bootstrap again, recreate RBAC (needs a fresh snapshot)' }),
   operation({
     id: 'nospace-recover',

@@ -22,7 +22,7 @@ interface BuildInput {
  * engine) is loaded only when one is asked for. A refusal (quorum guard, no
  * fresh snapshot) is said in the events pane.
  */
-export function serviceAction(spec: { id: string; keys: KeyName[]; kind: ServiceKind; label: string; needsMember?: boolean }): ActionDef {
+export function serviceAction(spec: { id: string; keys: KeyName[]; kind: ServiceKind; label: string; needsMember?: boolean; textArg?: string }): ActionDef {
   return {
     id: spec.id,
     keys: spec.keys,
@@ -30,7 +30,7 @@ export function serviceAction(spec: { id: string; keys: KeyName[]; kind: Service
     scope: spec.needsMember ? 'member' : 'global',
     dangerous: true,
     footer: false,
-    ...(spec.kind === 'quota' ? { textArg: 'SIZE' } : {}),
+    textArg: spec.textArg,
     disabledReason: (state) => {
       if (!state.runbook) return 'needs an inventory with a runbook: section (-f cluster.yaml)';
       if (state.busy) return `busy: ${state.busy} is running`;
@@ -38,8 +38,8 @@ export function serviceAction(spec: { id: string; keys: KeyName[]; kind: Service
       return undefined;
     },
     run: (ctx) => {
-      // The size is typed on the `:` line: the key opens it ready for one.
-      if (spec.kind === 'quota' && ctx.arg === undefined) return ctx.store.getState().setCommand({ text: 'quota ' });
+      // An argument is typed on the `:` line: the key opens it ready for one.
+      if (spec.textArg && ctx.arg === undefined) return ctx.store.getState().setCommand({ text: `${spec.id} ` });
       void ask(ctx, spec);
     },
   };
