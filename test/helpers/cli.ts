@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/etcd-cockpit', import.meta.url));
-const BUILT = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+// Only bin/etcd-cockpit names the entry point inside dist/.
+const BUILT = fileURLToPath(new URL('../../dist/', import.meta.url));
 
 export interface CliRun {
   code: number;
