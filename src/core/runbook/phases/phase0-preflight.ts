@@ -139,6 +139,7 @@ const recorded = async (ctx: { run: RunContext; node?: NodeRuntime }) => preflig
 const reach: NodeStep = {
   ...base,
   id: 'preflight.reach',
+  idempotent: true,
   title: 'Node reachable, sudo works',
   scope: 'node',
   check: recorded,
@@ -163,6 +164,7 @@ const reach: NodeStep = {
 const ports: NodeStep = {
   ...base,
   id: 'preflight.ports',
+  idempotent: true,
   title: 'Client and peer ports free',
   scope: 'node',
   check: recorded,
@@ -193,6 +195,7 @@ const ports: NodeStep = {
 const rtt: ClusterStep = {
   ...base,
   id: 'preflight.rtt',
+  idempotent: true,
   title: 'Round trip between nodes (peer port)',
   scope: 'cluster',
   check: recorded,
@@ -240,6 +243,7 @@ const rtt: ClusterStep = {
 const disk: NodeStep = {
   ...base,
   id: 'preflight.disk',
+  idempotent: true,
   title: 'Disk sync latency (dd oflag=dsync)',
   scope: 'node',
   check: recorded,
@@ -266,6 +270,7 @@ const disk: NodeStep = {
 const clock: NodeStep = {
   ...base,
   id: 'preflight.clock',
+  idempotent: true,
   title: 'Clock skew against this machine',
   scope: 'node',
   check: recorded,
