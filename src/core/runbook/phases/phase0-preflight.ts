@@ -18,6 +18,8 @@ import { exec, mustExec, preflightRecorded, standardAdvice } from './common.js';
 
 export const DISK_TARGET_MS = 10;
 export const CLOCK_SKEW_WARN_MS = 1000;
+/** A trivial remote command slower than this means a slow login shell (sshd runs every command through it). */
+export const SLOW_COMMAND_WARN_MS = 500;
 const RTT_SAMPLES = 5;
 const RTT_TIMEOUT_MS = 5000;
 
@@ -289,7 +291,10 @@ const clock: NodeStep = {
     const skew = Math.round(remote - (before + after) / 2);
     nodeScratch(ctx.run, ctx.node.spec.name).clockSkewMs = skew;
     if (Math.abs(skew) > CLOCK_SKEW_WARN_MS) warn(ctx, `${ctx.node.spec.name}: clock differs by ${(skew / 1000).toFixed(1)} s from this machine: enable NTP (chronyd)`);
-    return `skew ${skew} ms`;
+    // `date` is as cheap as `true`: its round trip is what every command, so every step, pays.
+    const commandMs = after - before;
+    if (ctx.node.kind === 'ssh' && commandMs >= SLOW_COMMAND_WARN_MS) warn(ctx, slowLoginWarning(ctx.node, commandMs));
+    return `skew ${skew} ms, a command takes ${commandMs} ms`;
   },
 };
 
@@ -323,6 +328,14 @@ const record: ClusterStep = {
 export const PREFLIGHT_STEPS = [reach, ports, rtt, disk, clock, record];
 
 // ---- measuring helpers ----
+
+export function slowLoginWarning(node: NodeRuntime, ms: number): string {
+  const user = node.spec.ssh?.user ?? 'the SSH user';
+  return (
+    `${node.spec.name}: one trivial command (date) took ${(ms / 1000).toFixed(1)} s over SSH: the login shell of ${user} ` +
+    `on ${node.spec.ssh?.host ?? node.spec.address} is slow to start; check its shell start-up files (~/.bashrc, ~/.profile): every runbook step pays it`
+  );
+}
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
