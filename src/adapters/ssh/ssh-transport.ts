@@ -53,8 +53,8 @@ export class SshTransport implements Transport {
   readonly label: string;
   private connecting: Promise<SshClient> | undefined;
   private client: SshClient | undefined;
-  /** Per connection: resolves when it closes, with how it ended. */
-  private readonly closed = new WeakMap<SshClient, Promise<string>>();
+  /** Per connection: resolves when it closes. */
+  private readonly closed = new WeakMap<SshClient, Promise<void>>();
   /** Per connection that closed after it was ready: how it ended. */
   private readonly lost = new WeakMap<SshClient, string>();
 
@@ -153,7 +153,7 @@ export class SshTransport implements Transport {
 
     const client = new Client();
     let lastError: Error | undefined;
-    this.closed.set(client, new Promise((resolve) => client.once('close', () => resolve(describeLoss(lastError)))));
+    this.closed.set(client, new Promise((resolve) => client.once('close', () => resolve())));
     return new Promise<SshClient>((resolve, reject) => {
       let ready = false;
       client.on('ready', () => {
@@ -368,8 +368,8 @@ function collect(channel: ClientChannel, { name, label, options, onTimeout, lost
 }
 
 function describeLoss(err: Error | undefined): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (!err) return 'closed by the other end';
+  const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ECONNRESET') return 'connection reset';
   if (code === 'ETIMEDOUT') return 'timed out';
   if (code === 'EPIPE') return 'broken pipe';
