@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -16,6 +16,7 @@ let dir: string;
 beforeAll(async () => {
   sshd = await startSshd();
   dir = realpathSync(mkdtempSync(join(tmpdir(), 'cockpit-peer-certs-')));
+  chmodSync(dir, 0o755); // the SSH user reads peer.crt under it, as on a host
 }, 30_000);
 
 afterAll(async () => {

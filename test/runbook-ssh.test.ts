@@ -1,11 +1,13 @@
 /**
- * Phases 0-4 over SSH against a real OpenSSH sshd on loopback. The node paths
- * live under a temp dir (runbook.nodeRoot) so nothing touches this machine's
- * /etc; files are chowned to nobody:nogroup, which exists here, so no system
- * user is created. Host key and connection failures are reported clearly.
+ * Phases 0-4 over SSH against a real OpenSSH sshd on loopback, logged in as
+ * the harness's throwaway user with passwordless sudo, as an operator would.
+ * The node paths live under a temp dir (runbook.nodeRoot) so nothing touches
+ * this machine's /etc; files are chowned to nobody:nogroup, which exists
+ * here, so no system user is created. Host key and connection failures are
+ * reported clearly.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -23,8 +25,9 @@ let dir: string;
 let addresses: string[];
 
 beforeAll(async () => {
-  sshd = await startSshd();
+  sshd = await startSshd({ sudo: true });
   dir = realpathSync(mkdtempSync(join(tmpdir(), 'cockpit-rb-ssh-')));
+  chmodSync(dir, 0o755); // like / on a host: the unprivileged checks (etcd --version) can reach the node paths
   addresses = await pickLoopbackAddresses(3, [2379, 2380]);
 }, 30_000);
 
@@ -40,7 +43,7 @@ function sshInventory(name: string, options: { nodes?: number; port?: number; kn
     nodes: addresses.slice(0, options.nodes ?? 3).map((address, i) => ({
       name: `etcd-${i + 1}`,
       address,
-      ssh: { host: '127.0.0.1', port: options.port ?? sshd.port, user: sshd.user, identityFile: sshd.identityFile },
+      ssh: { host: '127.0.0.1', port: options.port ?? sshd.port, user: sshd.user, identityFile: sshd.identityFile, sudo: true },
     })),
     runbook: {
       workdir: join(base, 'work'),
@@ -91,13 +94,13 @@ describe('runbook over SSH (real sshd)', () => {
       const config = readFileSync(remote('etcd-1', 'etc/etcd/etcd.conf.yml'), 'utf8');
       expect(config).toContain(`data-dir: ${remote('etcd-1', 'var/lib/etcd')}`);
       expect(config).toContain(`listen-client-urls: https://${addresses[0]}:2379,https://127.0.0.1:2379`);
-      // the command run is exactly the one planned, chown included (root over SSH is privileged)
+      // the command run is exactly the one planned, chown included (through sudo)
       const dirsPlan = c.events.find((e) => e.type === 'plan' && e.stepId === 'host.dirs' && e.target === 'etcd-1') as Extract<RunbookEvent, { type: 'plan' }>;
       const planned = dirsPlan.actions[0]!;
-      expect(planned).toMatchObject({ kind: 'exec', sudo: false });
+      expect(planned).toMatchObject({ kind: 'exec', sudo: true });
       expect(planned.kind === 'exec' && planned.command).toContain(`chown nobody:nogroup ${remote('etcd-1', 'var/lib/etcd')}`);
       const actions = c.events.filter((e) => e.type === 'action').map((e) => (e as { what: string }).what);
-      expect(actions).toContain(`$ ${planned.kind === 'exec' ? planned.command : ''}`);
+      expect(actions).toContain(`sudo $ ${planned.kind === 'exec' ? planned.command : ''}`);
       expect(actions.some((a) => a.includes('ca.key'))).toBe(false);
       const keyBody = readFileSync(key, 'utf8').split('\n')[3]!;
       expect(JSON.stringify(c.events)).not.toContain(keyBody);

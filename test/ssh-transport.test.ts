@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import net from 'node:net';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SshTarget } from '../src/core/inventory/types.js';
@@ -42,8 +42,9 @@ function transport(options: SshTransportOptions = {}, extra: Partial<SshTarget> 
   return t;
 }
 
+/** A fresh dir the test user owns (the SSH side writes as that user). */
 function workDir(): string {
-  work = mkdtempSync(join(tmpdir(), 'cockpit-ssh-test-'));
+  work = sshd.userDir('t');
   return work;
 }
 
@@ -62,6 +63,13 @@ describe('SshTransport exec', () => {
     expect(t.label).toBe(`ssh ${sshd.user}@127.0.0.1:${sshd.port}`);
     const r = await t.exec('echo out; echo err >&2; exit 3');
     expect(r).toEqual({ code: 3, stdout: 'out\n', stderr: 'err\n' });
+  });
+
+  it('logs in as the throwaway test user, never as one of this machine\'s users', async () => {
+    const t = transport();
+    expect(sshd.user).not.toBe(userInfo().username);
+    expect(sshd.user).not.toBe('root');
+    expect(await t.exec('id -un; echo "$SHELL"; ls -A ~')).toEqual({ code: 0, stdout: `${sshd.user}\n/bin/sh\n.ssh\n`, stderr: '' });
   });
 
   it('streams output chunks as they arrive', async () => {
@@ -136,8 +144,9 @@ describe('SshTransport files', () => {
     await t.writeFile(path, 'KEY DATA\n', { mode: 0o600 });
     expect(readFileSync(path, 'utf8')).toBe('KEY DATA\n');
     expect(statSync(path).mode & 0o7777).toBe(0o600);
-    await t.writeFile(join(dir, 'ca.crt'), 'CERT', { mode: 0o644, owner: 'root:root' });
+    await t.writeFile(join(dir, 'ca.crt'), 'CERT', { mode: 0o644, owner: `${sshd.user}:${sshd.user}` });
     expect(statSync(join(dir, 'ca.crt')).mode & 0o7777).toBe(0o644);
+    expect(statSync(join(dir, 'ca.crt')).uid).toBe(sshd.uid);
     // overwrite keeps it atomic and tidy
     await t.writeFile(path, 'NEW', { mode: 0o600 });
     expect(readFileSync(path, 'utf8')).toBe('NEW');

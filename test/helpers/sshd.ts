@@ -1,21 +1,37 @@
 /**
  * Starts a throwaway OpenSSH sshd on 127.0.0.1 for tests: own temp dir, host
- * key, config and client key pair. Only this process's user can log in (key
- * auth). stop() kills exactly the sshd we spawned.
+ * key, config and client key pair, and its own throwaway login user (see
+ * throwaway-user.ts), the only user allowed in. Before returning it times one
+ * remote `true` and fails at once when the user's login shell is slow.
+ * stop() (or the watchdog, if this process dies) kills exactly the processes
+ * we spawned and the user's, by pid, and removes the user and every file.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkLoginSpeed } from './login-check.js';
+import { createThrowawayUser, type ThrowawayUserOptions } from './throwaway-user.js';
+import { startWatchdog } from './watchdog.js';
 
 const SSHD = '/usr/sbin/sshd';
+
+export interface TestSshdOptions extends Omit<ThrowawayUserOptions, 'authorizedKeys'> {
+  /** Fail when one remote `true` takes longer than this. Default 5000 ms. */
+  loginLimitMs?: number;
+}
 
 export interface TestSshd {
   host: string;
   port: number;
+  /** The throwaway user (not one of this machine's users). */
   user: string;
-  /** Private key whose public half is in the server's authorized_keys. */
+  uid: number;
+  gid: number;
+  /** The user's home, an empty temp dir the user owns. */
+  home: string;
+  /** Private key whose public half is in the user's authorized_keys. */
   identityFile: string;
   /** `SHA256:...` of the host key, from `ssh-keygen -lf`. */
   hostKeyFingerprint: string;
@@ -23,8 +39,12 @@ export interface TestSshd {
   hostPublicKeyLine: string;
   /** A known_hosts file that already trusts this server (`[127.0.0.1]:port ...`). */
   knownHostsPath: string;
-  /** The temp dir everything lives in (removed by stop()). */
+  /** The temp dir the server's files live in (root only; removed by stop()). */
   dir: string;
+  /** Milliseconds one `ssh ... true` took at start. */
+  loginMs: number;
+  /** A new empty temp dir under the user's home, owned by the user. */
+  userDir(prefix?: string): string;
   stop(): Promise<void>;
 }
 
@@ -63,37 +83,42 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-/**
- * A detached `sh` whose stdin is a pipe from this process. When this process
- * dies in a way that skips 'exit' hooks (vitest ends its workers with SIGTERM),
- * the pipe closes and the watchdog stops sshd and removes its directory.
- */
-function startWatchdog(sshdPid: number, dir: string) {
-  const script = 'read _ || :; kill -TERM "$1" 2>/dev/null; sleep 2; kill -KILL "$1" 2>/dev/null; rm -rf "$2"';
-  const dog = spawn('sh', ['-c', script, 'sshd-watchdog', String(sshdPid), dir], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-    detached: true,
-  });
-  (dog.stdin as net.Socket).unref();
-  dog.unref();
-  return dog;
+function sshdConfig(o: { port: number; hostKey: string; pidFile: string; user: string }): string {
+  return [
+    `Port ${o.port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${o.hostKey}`,
+    `PidFile ${o.pidFile}`,
+    `AllowUsers ${o.user}`,
+    'AuthorizedKeysFile .ssh/authorized_keys',
+    'StrictModes no',
+    'UsePAM no',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PermitRootLogin no',
+    'AllowTcpForwarding no',
+    'X11Forwarding no',
+    'PrintMotd no',
+    '',
+  ].join('\n');
 }
 
-export async function startSshd(): Promise<TestSshd> {
+export async function startSshd(options: TestSshdOptions = {}): Promise<TestSshd> {
   if (!existsSync(SSHD)) {
     throw new Error('OpenSSH server not found: run `apt-get install -y openssh-server` (or bash .ci/run, which installs it)');
   }
-  // sshd refuses to start as root without its privilege-separation dir (normally made by the init script).
-  if (process.getuid?.() === 0 && !existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 });
-
-  const dir = mkdtempSync(join(tmpdir(), 'cockpit-sshd-'));
-  const cleanupDir = () => rmSync(dir, { recursive: true, force: true });
+  const dog = startWatchdog();
   try {
+    // sshd refuses to start as root without its privilege-separation dir (normally made by the init script).
+    if (process.getuid?.() === 0 && !existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 });
+    const dir = mkdtempSync(join(tmpdir(), 'cockpit-sshd-'));
+    dog.register('dir', dir);
     const hostKey = join(dir, 'host_ed25519');
     const identityFile = join(dir, 'client_ed25519');
     keygen(hostKey, 'test-host');
     keygen(identityFile, 'test-client');
-    writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${identityFile}.pub`), { mode: 0o600 });
+    const user = createThrowawayUser(dog, { ...options, authorizedKeys: readFileSync(`${identityFile}.pub`, 'utf8') });
     const hostPublicKeyLine = readFileSync(`${hostKey}.pub`, 'utf8').trim();
     const hostKeyFingerprint = keygenFingerprint(`${hostKey}.pub`);
 
@@ -101,108 +126,52 @@ export async function startSshd(): Promise<TestSshd> {
     const [keyType, keyB64] = hostPublicKeyLine.split(/\s+/);
     const knownHostsPath = join(dir, 'known_hosts');
     writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${keyType} ${keyB64}\n`, { mode: 0o600 });
-
     const config = join(dir, 'sshd_config');
-    writeFileSync(
-      config,
-      [
-        `Port ${port}`,
-        'ListenAddress 127.0.0.1',
-        `HostKey ${hostKey}`,
-        `PidFile ${join(dir, 'sshd.pid')}`,
-        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-        'StrictModes no',
-        'UsePAM no',
-        'PubkeyAuthentication yes',
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        'PermitRootLogin prohibit-password',
-        'AllowTcpForwarding no',
-        'X11Forwarding no',
-        'PrintMotd no',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(config, sshdConfig({ port, hostKey, pidFile: join(dir, 'sshd.pid'), user: user.name }));
 
     const child = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    if (child.pid !== undefined) dog.register('pid', child.pid);
     let log = '';
     child.stderr.on('data', (d: Buffer) => {
       log = (log + d.toString()).slice(-4000);
     });
     let exited = false;
-    const exitedP = new Promise<void>((resolve) => child.once('exit', () => {
-      exited = true;
-      resolve();
-    }));
-    const pid = child.pid;
-    const watchdog = pid === undefined ? undefined : startWatchdog(pid, dir);
-    // Synchronous: runs when the test process exits without calling stop().
-    const onExit = () => {
-      if (pid !== undefined && !exited) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
-      cleanupDir();
-    };
-    process.on('exit', onExit);
-
-    let stopped: Promise<void> | undefined;
-    const stop = (): Promise<void> => {
-      stopped ??= (async () => {
-        process.off('exit', onExit);
-        if (watchdog?.pid !== undefined) {
-          try {
-            process.kill(watchdog.pid, 'SIGKILL');
-          } catch {
-            // gone
-          }
-        }
-        if (pid !== undefined && !exited) {
-          try {
-            process.kill(pid, 'SIGTERM');
-          } catch {
-            // gone
-          }
-          const timer = setTimeout(() => {
-            try {
-              if (!exited) process.kill(pid, 'SIGKILL');
-            } catch {
-              // gone
-            }
-          }, 2000);
-          await exitedP;
-          clearTimeout(timer);
-        }
-        cleanupDir();
-      })();
-      return stopped;
-    };
+    child.once('exit', () => (exited = true));
+    child.once('error', (err) => (log += `\n${err.message}`));
 
     const deadline = Date.now() + 10_000;
     while (!(await canConnect(port))) {
-      if (exited || Date.now() > deadline) {
-        await stop();
-        throw new Error(`sshd did not start on 127.0.0.1:${port}${exited ? ' (it exited)' : ''}:\n${log}`);
-      }
+      if (exited || Date.now() > deadline) throw new Error(`sshd did not start on 127.0.0.1:${port}${exited ? ' (it exited)' : ''}:\n${log}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    const loginMs = await checkLoginSpeed(
+      { host: '127.0.0.1', port, user: user.name, identityFile, knownHostsPath },
+      options.loginLimitMs ?? 5000,
+    );
 
+    let dirs = 0;
     return {
       host: '127.0.0.1',
       port,
-      user: userInfo().username,
+      user: user.name,
+      uid: user.uid,
+      gid: user.gid,
+      home: user.home,
       identityFile,
       hostKeyFingerprint,
       hostPublicKeyLine,
       knownHostsPath,
       dir,
-      stop,
+      loginMs,
+      userDir(prefix = 'work') {
+        const path = mkdtempSync(join(user.home, `${prefix}-${++dirs}-`));
+        chownSync(path, user.uid, user.gid);
+        return path;
+      },
+      stop: () => dog.finish(),
     };
   } catch (err) {
-    cleanupDir();
+    await dog.finish().catch(() => undefined);
     throw err;
   }
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { appendFileSync, openSync, closeSync, readFileSync } from 'node:fs';
 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -44,6 +44,15 @@ export class EtcdProcess {
     closeSync(out);
     running.add(child);
     child.once('exit', () => running.delete(child));
+    // Without a listener, a binary that cannot be started would crash this process.
+    child.once('error', (err) => {
+      running.delete(child);
+      try {
+        appendFileSync(this.logFile, `cannot start ${this.etcdBinary}: ${err.message}\n`);
+      } catch {
+        /* the log tail then says "(no log yet)" */
+      }
+    });
     this.child = child;
   }
 

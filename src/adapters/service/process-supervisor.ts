@@ -87,6 +87,12 @@ export class ProcessSupervisor implements ServiceManager {
     } finally {
       closeSync(out);
     }
+    // Every listener before the first await: an exit must not go unheard.
+    let exited = false;
+    child.once('exit', () => {
+      exited = true;
+      if (child.pid !== undefined) ownedPids.delete(child.pid);
+    });
     const pid = await new Promise<number>((resolve, reject) => {
       child.once('spawn', () => resolve(child.pid!));
       child.once('error', (err) => reject(new Error(`cannot start ${this.binary}: ${err.message}`, { cause: err })));
@@ -94,10 +100,9 @@ export class ProcessSupervisor implements ServiceManager {
     this.child = child;
     child.unref();
     writeFileSync(this.pidFile, `${pid}\n`, { mode: 0o644 });
-    if (this.options.killOnExit) {
+    if (this.options.killOnExit && !exited) {
       installExitHook();
       ownedPids.add(pid);
-      child.once('exit', () => ownedPids.delete(pid));
     }
   }
 

@@ -12,6 +12,7 @@ import type { Client as SshClient, ClientChannel, ConnectConfig, ServerHostKeyAl
 import type { SshTarget } from '../../core/inventory/types.js';
 import type { ExecOptions, ExecResult, Transport, WriteFileOptions } from '../../core/transport.js';
 import { shq } from '../shell-quote.js';
+import { CommandLostError } from './command-lost.js';
 import {
   HostKeyError,
   checkHostKey,
@@ -39,6 +40,9 @@ export interface SshTransportOptions {
   onCommand?: (commandLine: string) => void;
 }
 
+/** Tries to open a channel the server refused (MaxSessions reached): ~5 s in all. */
+const OPEN_ATTEMPTS = 15;
+
 interface RawResult {
   code: number;
   stdout: Buffer;
@@ -49,6 +53,10 @@ export class SshTransport implements Transport {
   readonly label: string;
   private connecting: Promise<SshClient> | undefined;
   private client: SshClient | undefined;
+  /** Per connection: resolves when it closes. */
+  private readonly closed = new WeakMap<SshClient, Promise<void>>();
+  /** Per connection that closed after it was ready: how it ended. */
+  private readonly lost = new WeakMap<SshClient, string>();
 
   constructor(
     readonly target: SshTarget,
@@ -101,11 +109,8 @@ export class SshTransport implements Transport {
       return;
     }
     if (this.client === client) this.client = undefined;
-    await new Promise<void>((resolve) => {
-      client.once('close', () => resolve());
-      setTimeout(resolve, 2000).unref();
-      client.end();
-    });
+    client.end();
+    await Promise.race([this.closed.get(client), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   }
 
   private connection(): Promise<SshClient> {
@@ -147,6 +152,8 @@ export class SshTransport implements Transport {
     };
 
     const client = new Client();
+    let lastError: Error | undefined;
+    this.closed.set(client, new Promise((resolve) => client.once('close', () => resolve())));
     return new Promise<SshClient>((resolve, reject) => {
       let ready = false;
       client.on('ready', () => {
@@ -155,11 +162,15 @@ export class SshTransport implements Transport {
         resolve(client);
       });
       client.on('error', (err: Error) => {
+        lastError = err;
         if (!ready) reject(hostKeyError ?? this.connectError(err, readyTimeout));
       });
+      // ssh2 emits this before it closes the connection's channels, so a
+      // command cut off by it can say how the connection ended.
       client.on('close', () => {
-        if (!ready) reject(hostKeyError ?? new Error(`${this.label}: connection closed during handshake`));
-        else if (this.client === client) {
+        if (!ready) return reject(hostKeyError ?? new Error(`${this.label}: connection closed during handshake`));
+        this.lost.set(client, describeLoss(lastError));
+        if (this.client === client) {
           // closed on its own: the next call reconnects
           this.client = undefined;
           this.connecting = undefined;
@@ -231,12 +242,43 @@ export class SshTransport implements Transport {
     // kill the whole group. The ssh "signal" request can't do it: sshd refuses
     // it for root logins, and a user can't signal a sudo'ed command.
     if (options.timeoutMs !== undefined) line = `echo $$; ${line}`;
-    const client = await this.connection();
     this.options.onCommand?.(line);
-    const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      client.exec(line, (err, ch) => (err ? reject(new Error(`${this.label}: cannot start ${name}: ${err.message}`)) : resolve(ch)));
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.connection();
+      try {
+        return await this.runOn(client, line, name, options, sudo);
+      } catch (err) {
+        // sshd refuses new channels while MaxSessions (10) are open, and frees
+        // a slot a moment after a command ends. Nothing ran: wait and retry.
+        const refused = typeof ((err as Error).cause as { reason?: unknown } | undefined)?.reason === 'number';
+        if (!refused || attempt >= OPEN_ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(10 * 2 ** attempt, 500)));
+      }
+    }
+  }
+
+  private runOn(client: SshClient, line: string, name: string, options: ExecOptions, sudo: boolean): Promise<RawResult> {
+    return new Promise<RawResult>((resolve, reject) => {
+      const started = (err: Error | undefined, channel: ClientChannel) => {
+        if (err) return reject(new Error(`${this.label}: cannot start ${name}: ${err.message}`, { cause: err }));
+        // Listeners go on here, before this callback returns: ssh2 parses a
+        // whole TCP read at once, so the exit status of a fast command can
+        // arrive with this reply and be emitted right after it (issue 17).
+        collect(channel, {
+          name,
+          label: this.label,
+          options,
+          onTimeout: (pid) => this.killGroup(pid, sudo),
+          lost: () => new CommandLostError(name, this.label, this.target.host, this.lost.get(client)),
+        }).then(resolve, reject);
+      };
+      try {
+        client.exec(line, started);
+      } catch (err) {
+        // "Not connected": the connection closed since we got it; nothing was sent.
+        reject(new Error(`${this.label}: cannot start ${name}: ${(err as Error).message}`, { cause: err }));
+      }
     });
-    return collect(channel, { name, label: this.label, options, onTimeout: (pid) => this.killGroup(pid, sudo) });
   }
 
   private async killGroup(pid: number | undefined, sudo: boolean): Promise<void> {
@@ -252,9 +294,11 @@ interface CollectOptions {
   options: ExecOptions;
   /** Called on timeout with the remote process group id (read from the first stdout line). */
   onTimeout: (pid: number | undefined) => Promise<void>;
+  /** The error for a channel that closed without an exit status. */
+  lost: () => Error;
 }
 
-function collect(channel: ClientChannel, { name, label, options, onTimeout }: CollectOptions): Promise<RawResult> {
+function collect(channel: ClientChannel, { name, label, options, onTimeout, lost }: CollectOptions): Promise<RawResult> {
   return new Promise<RawResult>((resolve, reject) => {
     const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
     const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
@@ -296,7 +340,7 @@ function collect(channel: ClientChannel, { name, label, options, onTimeout }: Co
     channel.on('error', (err: Error) => fail(new Error(`${name} on ${label}: ${err.message}`, { cause: err })));
     channel.on('close', () => {
       if (settled) return;
-      if (code === undefined) return fail(new Error(`${name} on ${label}: connection closed before the command finished`));
+      if (code === undefined) return fail(lost());
       settled = true;
       clearTimeout(timer);
       if (header?.length) emit('stdout', header);
@@ -321,6 +365,15 @@ function collect(channel: ClientChannel, { name, label, options, onTimeout }: Co
     if (options.stdin !== undefined) channel.end(options.stdin);
     else channel.end();
   });
+}
+
+function describeLoss(err: Error | undefined): string {
+  if (!err) return 'closed by the other end';
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ECONNRESET') return 'connection reset';
+  if (code === 'ETIMEDOUT') return 'timed out';
+  if (code === 'EPIPE') return 'broken pipe';
+  return err.message;
 }
 
 function firstWord(command: string): string {

@@ -6,6 +6,7 @@
  * only plans: it touches no node and no file.
  */
 import { mkdirSync } from 'node:fs';
+import { isCommandLost } from '../../adapters/ssh/command-lost.js';
 import { errorMessage } from './error-message.js';
 import { classifyFailure } from './failures.js';
 import { registerLocalKeys } from './local-pki.js';
@@ -42,6 +43,7 @@ export interface RunOptions {
 interface BoundTarget {
   record: StepRecord;
   recorders: RecordingTransport[];
+  idempotent: boolean;
   notApplicable(): string | undefined;
   check(): Promise<CheckResult>;
   plan(): Promise<PlannedAction[]>;
@@ -166,6 +168,7 @@ function bind(
       return {
         record,
         recorders,
+        idempotent: step.idempotent === true,
         notApplicable: () => step.notApplicable?.(c),
         check: () => step.check(c),
         plan: () => step.plan(c),
@@ -178,6 +181,7 @@ function bind(
       return {
         record,
         recorders,
+        idempotent: step.idempotent === true,
         notApplicable: () => step.notApplicable?.(c),
         check: () => step.check(c),
         plan: () => step.plan(c),
@@ -206,16 +210,27 @@ async function runTarget(
       return update(record, { state: 'skipped', skip: 'dry-run' });
     }
     update(record, { state: 'running' });
-    const check = await b.check();
-    if (check.done) return update(record, { state: 'skipped', skip: 'done-by-check', ...(check.detail ? { detail: ctx.secrets.redact(check.detail) } : {}) });
-    emitPlan(await b.plan());
-    for (const r of b.recorders) r.recording = true;
-    const detail = await b.apply();
-    update(record, { state: 'done', ...(detail ? { detail: ctx.secrets.redact(detail) } : {}) });
+    const attempt = async () => {
+      const check = await b.check();
+      if (check.done) return update(record, { state: 'skipped', skip: 'done-by-check', ...(check.detail ? { detail: ctx.secrets.redact(check.detail) } : {}) });
+      emitPlan(await b.plan());
+      for (const r of b.recorders) r.recording = true;
+      const detail = await b.apply();
+      update(record, { state: 'done', ...(detail ? { detail: ctx.secrets.redact(detail) } : {}) });
+    };
+    try {
+      await attempt();
+    } catch (err) {
+      if (!b.idempotent || !isCommandLost(err)) throw err;
+      for (const r of b.recorders) r.recording = false;
+      emit({ type: 'warning', ...ref, message: ctx.secrets.redact(`${errorMessage(err)}; the step is safe to repeat: running it once more`) });
+      await attempt();
+    }
   } catch (err) {
+    const notRetried = isCommandLost(err) && !b.idempotent ? '; not retried: this step is not safe to repeat blindly, check the node, then rerun (done steps are checked, not redone)' : '';
     update(record, {
       state: 'failed',
-      error: ctx.secrets.redact(errorMessage(err)),
+      error: ctx.secrets.redact(errorMessage(err) + notRetried),
       failure: classifyFailure(err),
       advice: b.advice(err),
     });

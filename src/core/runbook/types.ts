@@ -78,6 +78,12 @@ interface StepBase {
   phase: PhaseNumber;
   /** The runbook's troubleshooting text for a failure of this step. */
   advice(error: unknown): string;
+  /**
+   * Doing it twice is harmless (mkdir -p, atomic file writes, read-only probes):
+   * when a remote command of it is lost with the connection, the engine runs
+   * the step once more (check, then apply). Unset: a lost command fails the step.
+   */
+  idempotent?: boolean;
 }
 
 export interface NodeStep extends StepBase {

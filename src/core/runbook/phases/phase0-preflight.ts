@@ -18,6 +18,8 @@ import { exec, mustExec, preflightRecorded, standardAdvice } from './common.js';
 
 export const DISK_TARGET_MS = 10;
 export const CLOCK_SKEW_WARN_MS = 1000;
+/** A trivial remote command slower than this means a slow login shell (sshd runs every command through it). */
+export const SLOW_COMMAND_WARN_MS = 500;
 const RTT_SAMPLES = 5;
 const RTT_TIMEOUT_MS = 5000;
 
@@ -139,6 +141,7 @@ const recorded = async (ctx: { run: RunContext; node?: NodeRuntime }) => preflig
 const reach: NodeStep = {
   ...base,
   id: 'preflight.reach',
+  idempotent: true,
   title: 'Node reachable, sudo works',
   scope: 'node',
   check: recorded,
@@ -163,6 +166,7 @@ const reach: NodeStep = {
 const ports: NodeStep = {
   ...base,
   id: 'preflight.ports',
+  idempotent: true,
   title: 'Client and peer ports free',
   scope: 'node',
   check: recorded,
@@ -193,6 +197,7 @@ const ports: NodeStep = {
 const rtt: ClusterStep = {
   ...base,
   id: 'preflight.rtt',
+  idempotent: true,
   title: 'Round trip between nodes (peer port)',
   scope: 'cluster',
   check: recorded,
@@ -240,6 +245,7 @@ const rtt: ClusterStep = {
 const disk: NodeStep = {
   ...base,
   id: 'preflight.disk',
+  idempotent: true,
   title: 'Disk sync latency (dd oflag=dsync)',
   scope: 'node',
   check: recorded,
@@ -266,6 +272,7 @@ const disk: NodeStep = {
 const clock: NodeStep = {
   ...base,
   id: 'preflight.clock',
+  idempotent: true,
   title: 'Clock skew against this machine',
   scope: 'node',
   check: recorded,
@@ -284,7 +291,10 @@ const clock: NodeStep = {
     const skew = Math.round(remote - (before + after) / 2);
     nodeScratch(ctx.run, ctx.node.spec.name).clockSkewMs = skew;
     if (Math.abs(skew) > CLOCK_SKEW_WARN_MS) warn(ctx, `${ctx.node.spec.name}: clock differs by ${(skew / 1000).toFixed(1)} s from this machine: enable NTP (chronyd)`);
-    return `skew ${skew} ms`;
+    // `date` is as cheap as `true`: its round trip is what every command, so every step, pays.
+    const commandMs = after - before;
+    if (ctx.node.kind === 'ssh' && commandMs >= SLOW_COMMAND_WARN_MS) warn(ctx, slowLoginWarning(ctx.node, commandMs));
+    return `skew ${skew} ms, a command takes ${commandMs} ms`;
   },
 };
 
@@ -318,6 +328,14 @@ const record: ClusterStep = {
 export const PREFLIGHT_STEPS = [reach, ports, rtt, disk, clock, record];
 
 // ---- measuring helpers ----
+
+export function slowLoginWarning(node: NodeRuntime, ms: number): string {
+  const user = node.spec.ssh?.user ?? 'the SSH user';
+  return (
+    `${node.spec.name}: one trivial command (date) took ${(ms / 1000).toFixed(1)} s over SSH: the login shell of ${user} ` +
+    `on ${node.spec.ssh?.host ?? node.spec.address} is slow to start; check its shell start-up files (~/.bashrc, ~/.profile): every runbook step pays it`
+  );
+}
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;

@@ -63,6 +63,7 @@ async function checkInstalled(ctx: NodeStepContext) {
 
 const install: NodeStep = {
   id: 'install.binaries',
+  idempotent: true,
   title: 'Install etcd, etcdctl, etcdutl (pinned version)',
   phase: 1,
   scope: 'node',
@@ -103,6 +104,7 @@ const install: NodeStep = {
 
 const verify: NodeStep = {
   id: 'install.verify',
+  idempotent: true,
   title: 'Verify etcd --version on the node',
   phase: 1,
   scope: 'node',

@@ -64,6 +64,7 @@ const user: NodeStep = {
 
 const dirs: NodeStep = {
   id: 'host.dirs',
+  idempotent: true,
   title: 'Create /var/lib/etcd (0700) and /etc/etcd/pki (0750)',
   phase: 2,
   scope: 'node',

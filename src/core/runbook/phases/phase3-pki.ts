@@ -151,6 +151,7 @@ const generate: ClusterStep = {
 
 const deploy: NodeStep = {
   id: 'pki.deploy',
+  idempotent: true,
   title: 'Deploy ca.crt, server and peer certificates and keys',
   phase: 3,
   scope: 'node',
@@ -205,6 +206,7 @@ async function verifyOnNode(node: NodeRuntime, run: RunContext): Promise<string[
 
 const verify: NodeStep = {
   id: 'pki.verify',
+  idempotent: true,
   title: 'Verify chain, SAN and key match on the node (openssl)',
   phase: 3,
   scope: 'node',

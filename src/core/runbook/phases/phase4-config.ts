@@ -36,6 +36,7 @@ export function memberConfigText(run: RunContext, node: NodeRuntime): string {
 
 const write: NodeStep = {
   id: 'config.write',
+  idempotent: true,
   title: 'Write /etc/etcd/etcd.conf.yml (0640)',
   phase: 4,
   scope: 'node',

@@ -37,6 +37,7 @@ export function enabledCheckCommand(): string {
 
 const unit: NodeStep = {
   id: 'service.unit',
+  idempotent: true,
   title: 'Write /etc/systemd/system/etcd.service',
   phase: 5,
   scope: 'node',
@@ -60,6 +61,7 @@ const unit: NodeStep = {
 
 const enable: NodeStep = {
   id: 'service.enable',
+  idempotent: true,
   title: 'systemctl daemon-reload and enable etcd',
   phase: 5,
   scope: 'node',
