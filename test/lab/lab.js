@@ -4,7 +4,7 @@
 // (lab.json in its folder) is written as it grows, so `down` from any process
 // removes exactly what was started, by pid.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -217,9 +217,12 @@ async function createNetns(lab) {
   await must(['ip', 'netns', 'add', lab.netns]);
   lab.state.netnsCreated = true;
   lab.save();
+  // A fixed MAC: a bridge without one takes its lowest port's MAC and changes it as hosts join,
+  // and a host that cached the old one may not answer for a while (seen: a host unreachable for 90 s).
+  const mac = `02:${randomBytes(5).toString('hex').match(/../g).join(':')}`;
   for (const args of [
     ['link', 'set', 'lo', 'up'],
-    ['link', 'add', lab.bridge, 'type', 'bridge'],
+    ['link', 'add', lab.bridge, 'address', mac, 'type', 'bridge'],
     ['addr', 'add', `${lab.state.gateway}/24`, 'dev', lab.bridge],
     ['link', 'set', lab.bridge, 'up'],
   ]) await must(lab.netnsArgv(['ip', ...args]));
