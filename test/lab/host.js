@@ -6,8 +6,9 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHostCgroups } from './cgroups.js';
 import { OPERATOR } from './rootfs.js';
-import { alive, containerInit, hasRoot, isNspawnOf, kill, must, run, sleep, waitGone } from './proc.js';
+import { alive, containerInit, isContainerInit, isNspawnOf, kill, must, run, sleep, waitGone } from './proc.js';
 
 export const NSENTER = 'nsenter';
 
@@ -68,8 +69,15 @@ export async function bootHost(lab, host) {
     'systemd-nspawn', '-q', '-D', p.root, '-M', host.name, '--register=no', '--keep-unit',
     `--network-bridge=${lab.bridge}`, ...(host.tmpfs ? [`--tmpfs=${host.tmpfs}`] : []), '-b',
   ]);
+  host.cgroups = createHostCgroups(lab.name, host.name);
+  // The shell joins the host's cgroups, then becomes nsenter, which becomes nspawn: one pid throughout.
+  const joinCgroups = 'IFS=:; for d in $LAB_CGROUPS; do echo $$ > "$d/cgroup.procs" || exit 1; done; unset IFS; exec "$@"';
   const out = openSync(p.console, 'a');
-  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', out, out], detached: true });
+  const child = spawn('sh', ['-c', joinCgroups, 'lab-boot', ...argv], {
+    stdio: ['ignore', out, out],
+    detached: true,
+    env: { ...process.env, LAB_CGROUPS: host.cgroups.join(':') },
+  });
   closeSync(out);
   child.unref();
   host.nspawnPid = child.pid;
@@ -78,7 +86,8 @@ export async function bootHost(lab, host) {
   while (!host.pid1) {
     if (!alive(child.pid)) throw new Error(`${host.name}: systemd-nspawn exited at once (see ${p.console})`);
     if (Date.now() > deadline) throw new Error(`${host.name}: no container init found under nspawn pid ${child.pid}`);
-    host.pid1 = containerInit(child.pid, p.root);
+    // Until it is nspawn, the pid is still the shell joining the cgroups.
+    host.pid1 = isNspawnOf(child.pid, p.root) ? containerInit(child.pid, p.root) : undefined;
     if (!host.pid1) await sleep(50);
   }
 }
@@ -118,8 +127,10 @@ export function asRootIn(host, argv) {
  */
 export async function killHost(lab, host) {
   const root = hostPaths(lab.dir, host.name).root;
-  if (host.pid1 && hasRoot(host.pid1, root)) kill(host.pid1, 'SIGKILL');
   const nspawn = host.nspawnPid && isNspawnOf(host.nspawnPid, root) ? host.nspawnPid : undefined;
+  // Asked again: the recorded init may be stale; killing nspawn alone would leave the container running.
+  const init = [host.pid1, nspawn && containerInit(nspawn, root)].find((pid) => pid && isContainerInit(pid, root));
+  if (init) kill(init, 'SIGKILL');
   if (nspawn && !(await waitGone([nspawn], 5000))) {
     kill(nspawn, 'SIGKILL');
     await waitGone([nspawn], 5000);

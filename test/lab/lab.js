@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { bootHost, createHost, hostPaths, inNetns, killHost, removeHost, sshArgv, asRootIn, waitForSsh, rebootedHost, hostKey } from './host.js';
 import { ensureRootfs } from './rootfs.js';
-import { kill, must, run } from './proc.js';
+import { removeLabCgroups } from './cgroups.js';
+import { kill, must, run, sleep } from './proc.js';
 
 const CLI = fileURLToPath(new URL('./cli.js', import.meta.url));
 const NAME = /^[a-z0-9][a-z0-9-]{0,19}$/;
@@ -253,6 +254,18 @@ function startWatchdog(name) {
   return dog.pid;
 }
 
+/** A killed container's tasks leave its cgroups a moment after SIGKILL. */
+async function removeCgroupsOnceEmpty(dirs) {
+  for (let i = 0; ; i++) {
+    try {
+      return removeLabCgroups(dirs);
+    } catch (err) {
+      if (i === 50) throw err;
+      await sleep(100);
+    }
+  }
+}
+
 /** Stops every host by pid, removes overlays, the namespace and the folder. Safe to call on a half-started lab. */
 export async function downLab(lab) {
   // The watchdog itself runs `down` as the same pid (exec): it must not kill itself.
@@ -261,6 +274,7 @@ export async function downLab(lab) {
     await killHost(lab, h);
     await removeHost(lab, h);
   }));
+  await removeCgroupsOnceEmpty(lab.hosts.flatMap((h) => h.cgroups ?? []));
   if (lab.state.netnsCreated) {
     const r = await run(['ip', 'netns', 'delete', lab.netns]);
     if (r.code !== 0 && !/No such file/.test(r.stderr)) throw new Error(`ip netns delete ${lab.netns}: ${r.stderr.trim()}`);

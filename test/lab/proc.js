@@ -72,12 +72,31 @@ function sameFile(a, b) {
   }
 }
 
-/** Is pid a process whose root directory is rootDir (the container's init)? */
+/** Is pid a process whose root directory is rootDir? */
 export function hasRoot(pid, rootDir) {
   return alive(pid) && sameFile(`/proc/${pid}/root`, rootDir);
 }
 
-/** The container's PID 1: the child of the nspawn process whose root is the container's root dir. */
+/** Is pid PID 1 of its own pid namespace (NSpid's last field)? */
+function isNamespaceInit(pid) {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^NSpid:\s+(.*)$/m);
+    return line?.[1].trim().split(/\s+/).at(-1) === '1';
+  } catch {
+    return false;
+  }
+}
+
+/** Is pid the init of the container whose root is rootDir? */
+export function isContainerInit(pid, rootDir) {
+  return hasRoot(pid, rootDir) && isNamespaceInit(pid);
+}
+
+/**
+ * The container's PID 1: the child of the nspawn process whose root is the
+ * container's root dir and which is PID 1 in its namespace (nspawn's short-lived
+ * helper child has the same root, but is not).
+ */
 export function containerInit(nspawnPid, rootDir) {
   let tasks;
   try {
@@ -92,7 +111,7 @@ export function containerInit(nspawnPid, rootDir) {
     } catch {
       continue;
     }
-    const init = children.find((pid) => hasRoot(pid, rootDir));
+    const init = children.find((pid) => isContainerInit(pid, rootDir));
     if (init) return init;
   }
   return undefined;
