@@ -74,7 +74,7 @@ const RULES: Rule[] = [
   {
     test: /DEADLINE_EXCEEDED|deadline exceeded|timed out/i,
     kind: 'timeout',
-    explain: () => 'no answer before the deadline (member hung, overloaded or partitioned)',
+    explain: () => 'no answer before the deadline (member hung or overloaded, or its host down or cut off from here)',
   },
   {
     test: /etcdserver: no leader|leader changed/i,
