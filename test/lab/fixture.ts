@@ -49,7 +49,7 @@ export interface Lab {
   rootDir(host: string): string;
   crash(host: string): Promise<void>;
   boot(host: string): Promise<void>;
-  reboot(host: string): Promise<void>;
+  reboot(host: string, options?: { offMs?: number }): Promise<void>;
   link(host: string, up: boolean): Promise<void>;
   hostKeyNow(host: string): string;
   down(): Promise<void>;

@@ -140,8 +140,9 @@ export async function killHost(lab, host) {
 }
 
 /** Waits for nspawn to exit after the host asked for a reboot itself, then boots it again the same way. */
-export async function rebootedHost(lab, host, timeoutMs = 60_000) {
+export async function rebootedHost(lab, host, { timeoutMs = 60_000, offMs = 0 } = {}) {
   if (host.nspawnPid && !(await waitGone([host.nspawnPid], timeoutMs))) throw new Error(`${host.name}: did not go down for the reboot within ${timeoutMs / 1000} s`);
+  await sleep(offMs);
   await bootHost(lab, host);
 }
 

@@ -120,11 +120,14 @@ export class Lab {
     await waitForSsh(this, h);
   }
 
-  /** `systemctl reboot` inside the host; the lab starts nspawn again once it exits (as systemd-nspawn@.service would). */
-  async reboot(hostName) {
+  /**
+   * `systemctl reboot` inside the host; the lab starts nspawn again once it
+   * exits (as systemd-nspawn@.service would), after `offMs` (a machine's firmware takes a while too).
+   */
+  async reboot(hostName, { offMs = 0 } = {}) {
     const h = this.host(hostName);
     await run(asRootIn(h, ['systemctl', 'reboot']));
-    await rebootedHost(this, h);
+    await rebootedHost(this, h, { offMs });
     this.save();
     await waitForSsh(this, h);
   }
