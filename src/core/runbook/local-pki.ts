@@ -5,6 +5,7 @@ import { inspectCert, verifyIssuedBy } from '../pki/inspect.js';
 import type { RunbookSettings } from './settings.js';
 import type { RunContext } from './types.js';
 import { workdirLayout } from './workdir.js';
+import { localTokenFile } from './auth-token-keys.js';
 
 export interface CertKeyPaths {
   cert: string;
@@ -106,6 +107,7 @@ export function registerLocalKeys(ctx: RunContext): void {
     keys.push([pki.server(node.name).key, `${node.name} server key`], [pki.peer(node.name).key, `${node.name} peer key`]);
   }
   for (const cn of clientCertNames(ctx.settings)) keys.push([pki.client(cn).key, `${cn} client key`]);
+  keys.push([localTokenFile(ctx.workdir, 'jwt.key'), 'JWT token signing key']);
   for (const [file, label] of keys) {
     try {
       ctx.secrets.add(readFileSync(file, 'utf8'), label);
