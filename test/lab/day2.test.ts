@@ -84,7 +84,8 @@ describe('day-2 actions on real hosts, through the CLI', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const after = await Promise.all(HOSTS.map(mainPid));
     after.forEach((pid, i) => expect(pid).not.toBe(before[i]));
-    const order = HOSTS.filter((h) => r.stdout.includes(h)).sort((a, b) => r.stdout.indexOf(`${a}`) - r.stdout.indexOf(`${b}`));
+    const order = r.stdout.match(/rolling restart, in this order: (.*)/)?.[1]?.split(', ') ?? [];
+    expect([...order].sort()).toEqual(HOSTS);
     expect(order.at(-1)).toBe(leader);
     expect(await until('3 healthy members', allHealthy, 30_000)).toBeTruthy();
   }, 240_000);
@@ -102,7 +103,7 @@ describe('day-2 actions on real hosts, through the CLI', () => {
 
   it('defrag defragments every member, followers first, leadership moved off the leader first', async () => {
     const leader = (await status()).leader!.name;
-    const r = await op(['defrag', '--pause', '1s']);
+    const r = await op(['defrag', '--force', '--pause', '1s']); // --force: a small database has little to gain
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect((await status()).leader!.name).not.toBe(leader);
     expect(await until('3 healthy members', allHealthy, 30_000)).toBeTruthy();
@@ -130,7 +131,7 @@ describe('day-2 actions on real hosts, through the CLI', () => {
       if (r.code !== 0) full = r.stderr;
     }
     expect(full).toMatch(/database space exceeded/);
-    expect((await status()).alarms).toContain('NOSPACE');
+    expect((await status()).alarms.join(', ')).toMatch(/NOSPACE/);
     const r = await op(['nospace-recover']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect((await status()).alarms).toEqual([]);
