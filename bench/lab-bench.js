@@ -21,7 +21,7 @@ const { startLab, downLab } = await import('../test/lab/lab.js');
 const { runRunbookIn } = await import('../test/lab/soak.js');
 const { rootfsPaths } = await import('../test/lab/rootfs.js');
 
-const line = (name, value, note = '') => console.log(`${name.padEnd(52)} ${String(value).padEnd(10)} ${note}`);
+const line = (name, value, note = '') => console.log(`${name.padEnd(50)} ${String(value).padEnd(8)} ${note}`);
 const seconds = (ms) => (ms / 1000).toFixed(1);
 
 console.log('\nbootstrap runbook wall time (phases 0-8, 3 members, RSA 4096 CA)');
@@ -55,21 +55,32 @@ async function labHosts() {
     return;
   }
   const cached = existsSync(rootfsPaths().base);
-  let lab;
-  try {
-    lab = await startLab({ name: `bench${process.pid}`, onCreated: (l) => (lab = l) });
-    const { rootfsMs, hostsUpMs } = lab.state.timings;
-    if (!cached) line('lab: root filesystem built (cold cache)', `${seconds(rootfsMs)} s`);
-    line('lab: 3 hosts booted, sshd answering', `${seconds(hostsUpMs)} s`);
-    const first = await runRunbookIn(lab);
-    line('lab: 3 systemd hosts over SSH, sudo', `${seconds(first.ms)} s`, first.code === 0 ? 'target <= 30 s' + (first.ms <= 30_000 ? ' (met)' : ' (MISSED)') : `FAILED: ${lastLine(first.stderr)}`);
-    const again = await runRunbookIn(lab);
-    line('lab: the same again (every step checked, none redone)', `${seconds(again.ms)} s`, again.code === 0 ? '' : `FAILED: ${lastLine(again.stderr)}`);
-  } catch (err) {
-    line('lab: 3 systemd hosts over SSH', 'failed', err.message.split('\n')[0]);
-    process.exitCode = 1;
-  } finally {
-    if (lab) await downLab(lab);
+  // A run that fails (issue 17: an SSH exit status lost on fresh hosts) is reported, then tried once more on fresh hosts.
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    let lab;
+    try {
+      lab = await startLab({ name: `bench${process.pid}-${attempt}`, onCreated: (l) => (lab = l) });
+      const { rootfsMs, hostsUpMs } = lab.state.timings;
+      if (!cached && attempt === 1) line('lab: root filesystem built (cold cache)', `${seconds(rootfsMs)} s`);
+      line('lab: 3 hosts booted, sshd answering', `${seconds(hostsUpMs)} s`);
+      const first = await runRunbookIn(lab);
+      if (first.code !== 0) {
+        line('lab: 3 systemd hosts over SSH, sudo: first run', 'failed', lastLine(first.stderr));
+        process.exitCode = 1;
+        continue;
+      }
+      line('lab: 3 systemd hosts over SSH, sudo: first run', `${seconds(first.ms)} s`, `target <= 30 s${first.ms <= 30_000 ? ' (met)' : ' (MISSED)'}`);
+      const again = await runRunbookIn(lab);
+      line('lab: rerun (every step checked, none redone)', again.code === 0 ? `${seconds(again.ms)} s` : 'failed', again.code === 0 ? '' : lastLine(again.stderr));
+      process.exitCode = again.code === 0 ? 0 : 1;
+      return;
+    } catch (err) {
+      line('lab: 3 systemd hosts over SSH', 'failed', err.message.split('\n')[0]);
+      process.exitCode = 1;
+      return;
+    } finally {
+      if (lab) await downLab(lab);
+    }
   }
 }
 
@@ -82,5 +93,6 @@ function cli(args) {
 }
 
 function lastLine(text) {
-  return text.trim().split('\n').filter((l) => /FAILED/.test(l))[0]?.trim() ?? text.trim().split('\n').pop();
+  const failed = text.split('\n').find((l) => /^\s+FAILED\s/.test(l));
+  return (failed ?? text.trim().split('\n').pop() ?? '').trim().replace(/\s+/g, ' ');
 }
