@@ -88,6 +88,20 @@ export function runbook(lab: Lab, extraArgs: string[] = []): Promise<RunResult> 
   return runRunbookIn(lab, { extraArgs }) as Promise<RunResult>;
 }
 
+/**
+ * The runbook from empty hosts. A run that loses an SSH exit status (issue 17,
+ * about 1 run in 8 on fresh hosts, owned elsewhere) is said on the test's
+ * output and resumed once; anything else fails as it is. Drop the retry once
+ * issue 17 is fixed.
+ */
+export async function runbookFromEmpty(lab: Lab): Promise<RunResult> {
+  const first = await runbook(lab);
+  if (first.code === 0 || !/connection closed before the command finished/.test(first.stderr)) return first;
+  console.log(`issue 17 hit, resuming once: ${first.stderr.split('\n').find((l) => /FAILED/.test(l))?.trim()}`);
+  const again = await runbook(lab);
+  return { ...again, stderr: first.stderr + again.stderr, ms: first.ms + again.ms };
+}
+
 /** Polls until check() is truthy; throws with the last value seen. */
 export async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;

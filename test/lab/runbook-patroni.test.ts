@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cockpit, etcdctl, runbook, startTestLab, until, type Lab, type RunResult } from './fixture.js';
+import { cockpit, etcdctl, runbook, runbookFromEmpty, startTestLab, until, type Lab, type RunResult } from './fixture.js';
 import { SCOPE, etcd3BlockOf, isPrimary, patroniApi, patroniLog, startPatroni, watchPrimary, type PatroniState } from './patroni.js';
 
 let lab: Lab;
@@ -15,7 +15,7 @@ const ETCD_HOSTS = ['etcd-1', 'etcd-2', 'etcd-3'];
 
 beforeAll(async () => {
   lab = await startTestLab({ patroni: true });
-  first = await runbook(lab);
+  first = await runbookFromEmpty(lab);
 }, 900_000);
 
 afterAll(async () => {
