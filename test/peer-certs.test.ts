@@ -76,4 +76,30 @@ describe('peer certificate expiry, read from the node over SSH', () => {
       stop();
     }
   });
+
+  it('reads the peer certificate where the inventory says it is (peerCert, for clusters the runbook did not build)', async () => {
+    const pki = generatePkiSync({ nodes: [{ name: 'etcd-1', ip: '127.0.0.1' }], clients: [], caBits: 2048, leafDays: 40 });
+    const root = join(dir, 'elsewhere', 'etcd-1');
+    mkdirSync(join(root, 'opt/tls'), { recursive: true });
+    writeFileSync(join(root, 'opt/tls/peer.pem'), pki.nodes['etcd-1']!.peer.certPem);
+    const ssh = { host: '127.0.0.1', port: sshd.port, user: sshd.user, identityFile: sshd.identityFile };
+    const path = join(dir, 'elsewhere.yaml');
+    writeFileSync(path, stringify({
+      cluster: 'peer', peerCert: '/opt/tls/peer.pem', nodes: [{ name: 'etcd-1', address: '127.0.0.1', ssh }],
+      runbook: { workdir: join(dir, 'work2'), nodeRoot: join(dir, 'elsewhere', '{node}'), knownHosts: sshd.knownHostsPath },
+    }));
+    const inventory = parseInventory(readFileSync(path, 'utf8'), path);
+    const url = inventory.nodes[0]!.clientUrl;
+    const store = createCockpitStore({ clusterName: 'peer', members: [{ endpoint: url, name: 'etcd-1' }] });
+    const stop = watchPeerCertificates(store, inventory, 200);
+    try {
+      await until(() => store.getState().members[url]!.peerCert !== undefined);
+      expect(store.getState().members[url]!.peerCert).toMatchObject({ path: '/opt/tls/peer.pem' });
+      expect([39, 40]).toContain(store.getState().members[url]!.peerCert!.daysLeft);
+    } finally {
+      stop();
+    }
+    const relative = 'cluster: x\nnodes:\n  - name: a\n    address: 10.0.0.1\n    peerCert: pki/peer.crt\n';
+    expect(() => parseInventory(relative, 'c.yaml')).toThrow('c.yaml:5:15: nodes[0].peerCert "pki/peer.crt" must be an absolute path on the node');
+  });
 });

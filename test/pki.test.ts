@@ -11,6 +11,7 @@ import {
   generatePki,
   generatePkiSync,
   issueClientCert,
+  issueGatewayClientCert,
   type GeneratedPki,
   type PkiSpec,
 } from '../src/core/pki/generate.js';
@@ -256,6 +257,18 @@ describe('inspect', () => {
     const ca = inspectCert(pki.ca.certPem);
     expect(ca).toMatchObject({ subjectCN: 'etcd-ca', issuerCN: 'etcd-ca', extKeyUsage: [], signatureAlgorithm: 'sha256WithRSAEncryption' });
   });
+
+  it('a gateway client (Patroni) gets a certificate without a CN, from the same CA, for client auth only', () => {
+    const gateway = generatePkiSync({ caBits: 2048, nodes: [{ name: 'n1', ip: '10.9.9.9' }], clients: ['root'], gatewayClients: ['patroni'] });
+    const info = inspectCert(gateway.clients.patroni!.certPem);
+    expect(info).toMatchObject({ subjectCN: '', issuerCN: 'etcd-ca', extKeyUsage: ['clientAuth'] });
+    expect(new X509Certificate(gateway.clients.patroni!.certPem).subject).toBe('OU=patroni');
+    expect(verifyIssuedBy(gateway.ca.certPem, gateway.clients.patroni!.certPem)).toBe(true);
+    expect(inspectCert(gateway.clients.root!.certPem).subjectCN).toBe('root');
+    const again = issueGatewayClientCert(gateway.ca, 'patroni');
+    expect(inspectCert(again.certPem).subjectCN).toBe('');
+    expect(() => generatePkiSync({ caBits: 2048, nodes: [], clients: ['patroni'], gatewayClients: ['patroni'] })).toThrow(/duplicate client CN "patroni"/);
+  }, 60_000);
 
   it('issueClientCert honours now and days; daysLeft counts whole days', () => {
     const now = new Date('2030-01-01T00:00:00Z');

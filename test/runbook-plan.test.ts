@@ -76,7 +76,8 @@ describe('dry run on local nodes', () => {
       if (r.skip === 'not-applicable') expect(r.detail).toMatch(/local node/);
       else expect(planned.has(`${r.stepId}@${r.target}`), `${r.stepId}@${r.target}`).toBe(true);
     }
-    expect(RUNBOOK_STEPS.length).toBe(22);
+    expect(RUNBOOK_STEPS.length).toBe(24);
+    expect(planOf(c.events, 'pki.token-deploy', 'etcd-1')).toMatch(/jwt\.key \(mode 0600\): <private key, generated in phase 3, mode 0600>/);
 
     const root1 = join(fx.workdir, 'nodes', 'etcd-1');
     expect(planOf(c.events, 'host.dirs', 'etcd-1')).toBe(

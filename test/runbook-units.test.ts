@@ -152,6 +152,8 @@ describe('member config for a real host', () => {
           'trusted-ca-file': '/etc/etcd/pki/ca.crt',
           'client-cert-auth': true,
         },
+        // JWT tokens: valid on every member and across restarts (etcd's simple tokens are not)
+        'auth-token': 'jwt,pub-key=/etc/etcd/pki/jwt.pub,priv-key=/etc/etcd/pki/jwt.key,sign-method=RS256,ttl=10m',
       });
     } finally {
       await closeRunContext(ctx);

@@ -6,8 +6,8 @@ import type { CockpitStore } from './store.js';
 export const PEER_CERT_EVERY_MS = 10 * 60_000;
 
 /**
- * Reads each node's peer certificate (/etc/etcd/pki/peer.crt, where the
- * runbook puts it) over the inventory's SSH access, or from a local node's
+ * Reads each node's peer certificate (the inventory's peerCert, by default
+ * /etc/etcd/pki/peer.crt where the runbook puts it) over the inventory's SSH access, or from a local node's
  * directory, every `everyMs`: etcd never shows the peer certificate to
  * clients, so the handshake cannot tell. A node that cannot be read is said
  * once in the events pane, not on every round. Returns the stop.
@@ -28,7 +28,7 @@ export function watchPeerCertificates(store: CockpitStore, inventory: Inventory,
     const nodes = createNodeRuntimes(inventory, parseRunbookSettings(inventory)).filter((n) => inventory.runbook || n.kind === 'ssh');
     await Promise.all(
       nodes.map(async (node) => {
-        const path = pkiPath('peer.crt');
+        const path = node.spec.peerCert ?? pkiPath('peer.crt');
         try {
           const pem = await node.transport.readFile(transportPath(node, path), { sudo: node.sudo });
           const notAfter = new Date(new X509Certificate(pem).validTo);

@@ -94,8 +94,13 @@ export class SystemdServiceManager implements ServiceManager {
 
   private async must(command: string, what: string): Promise<void> {
     const r = await this.transport.exec(command, this.execOptions());
-    if (r.code !== 0) {
-      throw new Error(`systemctl ${what} failed on ${this.transport.label} (exit ${r.code}): ${(r.stderr || r.stdout).trim()}`);
+    if (r.code === 0) return;
+    const said = (r.stderr || r.stdout).trim();
+    if (this.options.sudo && /^sudo: a (password|terminal) is required/m.test(said)) {
+      throw new Error(
+        `systemctl ${what} not run on ${this.transport.label}: sudo there asks for a password, and etcd-cockpit never types one (it runs sudo -n); give that user passwordless sudo (NOPASSWD)`,
+      );
     }
+    throw new Error(`systemctl ${what} failed on ${this.transport.label} (exit ${r.code}): ${said}`);
   }
 }

@@ -18,6 +18,12 @@ interface Rule {
 
 const RULES: Rule[] = [
   {
+    test: /CommonName of client sending a request against gateway/i,
+    kind: 'tls',
+    explain: () =>
+      "etcd's JSON gateway (what Patroni uses) refuses client certificates that carry a CN: give the client a certificate without a CN from the same CA, and a password",
+  },
+  {
     test: /alert certificate required|alert bad certificate|certificate required/i,
     kind: 'tls',
     explain: () =>
@@ -68,7 +74,7 @@ const RULES: Rule[] = [
   {
     test: /DEADLINE_EXCEEDED|deadline exceeded|timed out/i,
     kind: 'timeout',
-    explain: () => 'no answer before the deadline (member hung, overloaded or partitioned)',
+    explain: () => 'no answer before the deadline (member hung or overloaded, or its host down or cut off from here)',
   },
   {
     test: /etcdserver: no leader|leader changed/i,

@@ -40,6 +40,8 @@ export interface MemberConfigInput {
   listenOnLocalhost: boolean;
   /** Log to this file instead of stderr (etcd's own `log-outputs`). */
   logFile?: string;
+  /** etcd's `auth-token` (the runbook's JWT setting); etcd's in-memory "simple" tokens when absent. */
+  authToken?: string;
 }
 
 /** etcd.conf.yml for one member (runbook steps 4-6), as etcd reads it via --config-file. */
@@ -76,6 +78,7 @@ export function memberConfig(input: MemberConfigInput): Record<string, unknown> 
       'trusted-ca-file': pki.ca,
       'client-cert-auth': true,
     },
+    ...(input.authToken ? { 'auth-token': input.authToken } : {}),
     ...(input.logFile ? { logger: 'zap', 'log-outputs': [input.logFile] } : {}),
   };
 }

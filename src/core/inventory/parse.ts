@@ -24,7 +24,8 @@ class Reader extends YamlReader {
     const cluster = this.string(root, 'cluster', 'the cluster name');
     const nodesNode = root.get('nodes', true) as YamlNode | undefined;
     if (!isSeq(nodesNode) || nodesNode.items.length === 0) this.fail(nodesNode ?? root, 'nodes: expected a list of at least one node');
-    const nodes = nodesNode.items.map((item, i) => this.node(item as YamlNode, i));
+    const peerCert = this.peerCertPath(root, 'peerCert');
+    const nodes = nodesNode.items.map((item, i) => this.node(item as YamlNode, i, peerCert));
     const names = new Set<string>();
     nodesNode.items.forEach((item, i) => {
       const name = nodes[i]!.name;
@@ -44,7 +45,7 @@ class Reader extends YamlReader {
     };
   }
 
-  private node(item: YamlNode, i: number): NodeSpec {
+  private node(item: YamlNode, i: number, defaultPeerCert: string | undefined): NodeSpec {
     if (!isMap(item)) this.fail(item, `nodes[${i}]: expected a mapping with name and address`);
     const name = this.string(item, 'name', `nodes[${i}].name`);
     if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/.test(name)) this.fail(item.get('name', true) as YamlNode, `nodes[${i}].name "${name}" may hold only letters, digits, '.', '_' and '-'`);
@@ -52,6 +53,7 @@ class Reader extends YamlReader {
     const clientUrl = this.url(item, 'clientUrl', `https://${hostPart(address)}:2379`, i);
     const peerUrl = this.url(item, 'peerUrl', `https://${hostPart(address)}:2380`, i);
     const sshNode = item.get('ssh', true) as YamlNode | undefined;
+    const peerCert = this.peerCertPath(item, `nodes[${i}].peerCert`) ?? defaultPeerCert;
     return {
       name,
       address,
@@ -60,7 +62,15 @@ class Reader extends YamlReader {
       clientUrl,
       peerUrl,
       ssh: sshNode ? this.ssh(sshNode, address, i) : undefined,
+      ...(peerCert ? { peerCert } : {}),
     };
+  }
+
+  /** `peerCert:` (the whole inventory's, or one node's): an absolute path on the node. */
+  private peerCertPath(map: YamlNode, label: string): string | undefined {
+    const value = this.optionalString(map, 'peerCert');
+    if (value !== undefined && !value.startsWith('/')) this.fail(this.child(map, 'peerCert') ?? map, `${label} "${value}" must be an absolute path on the node`);
+    return value;
   }
 
   private ssh(node: YamlNode, address: string, i: number): SshTarget {

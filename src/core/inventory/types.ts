@@ -25,6 +25,11 @@ export interface NodeSpec {
   clientUrl: string;
   peerUrl: string;
   ssh?: SshTarget;
+  /**
+   * Where the node keeps etcd's peer certificate, read over SSH for its expiry
+   * (etcd never shows it to clients). Unset: /etc/etcd/pki/peer.crt, where the runbook puts it.
+   */
+  peerCert?: string;
 }
 
 export interface TlsFiles {

@@ -20,6 +20,12 @@ export interface PkiSpec {
   nodes: PkiNodeSpec[];
   /** Client certificate CNs; with etcd client-cert auth the CN is the etcd user name. */
   clients: string[];
+  /**
+   * Client certificates without a CN (subject OU=<name>), for clients of etcd's
+   * JSON gateway such as Patroni: etcd 3.5 answers every gateway request made
+   * with a certificate that has a CN with HTTP 400. They log in with a password.
+   */
+  gatewayClients?: string[];
   /** CA key size, default 4096. */
   caBits?: number;
   /** Node and client key size, default 2048. */
@@ -146,14 +152,14 @@ type AltName = { type: 2; value: string } | { type: 7; ip: string };
 
 function issueLeaf(
   ca: LoadedCa,
-  cn: string,
+  subject: forge.pki.CertificateField[],
   usage: { serverAuth: boolean; clientAuth: boolean },
   altNames: AltName[],
   opts: LeafOptions,
 ): CertAndKey {
   const keys = newKeyPair(opts.bits ?? DEFAULT_LEAF_BITS);
   const cert = newCert(keys.publicKey, opts.days ?? DEFAULT_LEAF_DAYS, opts.now ?? new Date());
-  cert.setSubject([{ shortName: 'CN', value: cn }]);
+  cert.setSubject(subject);
   cert.setIssuer(ca.cert.subject.attributes);
   const extensions: object[] = [
     { name: 'basicConstraints', cA: false },
@@ -176,20 +182,35 @@ function nodeAltNames(node: PkiNodeSpec): AltName[] {
 
 export function issueClientCert(ca: CertAndKey, cn: string, opts: LeafOptions = {}): CertAndKey {
   if (!cn) throw new Error('client certificate CN must not be empty');
-  return issueLeaf(loadCa(ca), cn, { serverAuth: false, clientAuth: true }, [], opts);
+  return issueLeaf(loadCa(ca), cnSubject(cn), { serverAuth: false, clientAuth: true }, [], opts);
+}
+
+/** One more client certificate without a CN (see PkiSpec.gatewayClients) from an existing CA. */
+export function issueGatewayClientCert(ca: CertAndKey, name: string, opts: LeafOptions = {}): CertAndKey {
+  if (!name) throw new Error('client certificate name must not be empty');
+  return issueLeaf(loadCa(ca), gatewaySubject(name), { serverAuth: false, clientAuth: true }, [], opts);
+}
+
+function cnSubject(cn: string): forge.pki.CertificateField[] {
+  return [{ shortName: 'CN', value: cn }];
+}
+
+function gatewaySubject(name: string): forge.pki.CertificateField[] {
+  return [{ shortName: 'OU', value: name }];
 }
 
 function validate(spec: PkiSpec): void {
   const names = spec.nodes.map((n) => n.name);
   const dupNode = names.find((n, i) => names.indexOf(n) !== i);
   if (dupNode !== undefined) throw new Error(`duplicate node name "${dupNode}"`);
-  const dupClient = spec.clients.find((c, i) => spec.clients.indexOf(c) !== i);
+  const clients = [...spec.clients, ...(spec.gatewayClients ?? [])];
+  const dupClient = clients.find((c, i) => clients.indexOf(c) !== i);
   if (dupClient !== undefined) throw new Error(`duplicate client CN "${dupClient}"`);
   for (const node of spec.nodes) {
     if (!node.name) throw new Error('node name must not be empty');
     if (isIP(node.ip) === 0) throw new Error(`node "${node.name}": "${node.ip}" is not an IP address`);
   }
-  if (spec.clients.some((c) => !c)) throw new Error('client certificate CN must not be empty');
+  if (clients.some((c) => !c)) throw new Error('client certificate CN must not be empty');
 }
 
 /** Builds a whole PKI in the calling thread (several seconds with a 4096-bit CA). */
@@ -205,13 +226,13 @@ export function buildPki(spec: PkiSpec): GeneratedPki {
   for (const node of spec.nodes) {
     const altNames = nodeAltNames(node);
     nodes[node.name] = {
-      server: issueLeaf(loaded, node.name, both, altNames, leafOpts),
-      peer: issueLeaf(loaded, node.name, both, altNames, leafOpts),
+      server: issueLeaf(loaded, cnSubject(node.name), both, altNames, leafOpts),
+      peer: issueLeaf(loaded, cnSubject(node.name), both, altNames, leafOpts),
     };
   }
   const clients: GeneratedPki['clients'] = {};
-  for (const cn of spec.clients) {
-    clients[cn] = issueLeaf(loaded, cn, { serverAuth: false, clientAuth: true }, [], leafOpts);
-  }
+  const clientOnly = { serverAuth: false, clientAuth: true };
+  for (const cn of spec.clients) clients[cn] = issueLeaf(loaded, cnSubject(cn), clientOnly, [], leafOpts);
+  for (const name of spec.gatewayClients ?? []) clients[name] = issueLeaf(loaded, gatewaySubject(name), clientOnly, [], leafOpts);
   return { ca, nodes, clients };
 }

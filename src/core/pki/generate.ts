@@ -12,14 +12,14 @@
  * Result: CA RSA 4096 / 3650 days, CN "etcd-ca" (+ O=org); per node a server and a
  * peer cert (RSA 2048 / 1825 days, CN = node name, SANs = node IP, 127.0.0.1,
  * name, name.domain; serverAuth + clientAuth); client certs (clientAuth only,
- * CN = etcd user name). All SHA-256 signed. Keys are PKCS#8 PEM.
+ * CN = etcd user name; gatewayClients get no CN, for etcd's JSON gateway). All SHA-256 signed. Keys are PKCS#8 PEM.
  * notBefore is backdated by CLOCK_SKEW_MS (5 min) to tolerate clock skew.
  */
 import { Worker } from 'node:worker_threads';
 import { buildPki, type GeneratedPki, type PkiSpec } from './forge-certs.js';
 
 export type { CertAndKey, GeneratedPki, LeafOptions, PkiNodeSpec, PkiSpec } from './forge-certs.js';
-export { CLOCK_SKEW_MS, issueClientCert } from './forge-certs.js';
+export { CLOCK_SKEW_MS, issueClientCert, issueGatewayClientCert } from './forge-certs.js';
 
 export function generatePkiSync(spec: PkiSpec): GeneratedPki {
   return buildPki(spec);

@@ -7,8 +7,8 @@ export const CHECKPOINT_CHECKS = [
   { n: 5, check: 'All endpoints healthy', expected: 'every endpoint answers and serves a quorum read' },
   { n: 6, check: 'Leader elected', expected: 'exactly one leader, agreed by all members' },
   { n: 7, check: 'Auth enabled', expected: 'auth status: true' },
-  { n: 8, check: 'Patroni user can write /service/', expected: 'put /service/test "ok" as patroni succeeds' },
-  { n: 9, check: 'Patroni user can read /service/', expected: 'get /service/test as patroni returns "ok"' },
+  { n: 8, check: 'Patroni user can write /service/', expected: 'put /service/test "ok" as patroni succeeds, the way Patroni talks: JSON gateway over HTTPS, its CN-less certificate, its password' },
+  { n: 9, check: 'Patroni user can read /service/', expected: 'get /service/test as patroni over the JSON gateway returns "ok"' },
   { n: 10, check: 'Unauthenticated access denied', expected: 'a client whose certificate CN is not an etcd user is refused' },
 ] as const;
 

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Etcd3 } from 'etcd3';
+import { JsonGatewayClient } from '../../adapters/etcd/json-gateway.js';
 import { createMemberClient, type Credentials } from '../../adapters/etcd/member-client.js';
 import type { TlsMaterial } from '../../adapters/etcd/tls-material.js';
 import type { NodeSpec } from '../inventory/types.js';
@@ -63,7 +64,32 @@ export async function withAnyMember<T>(ctx: RunContext, cn: string, credentials:
   throw lastError ?? new Error('no members in the inventory');
 }
 
+/**
+ * Runs fn on etcd's JSON gateway of the first member that answers, logged in
+ * as `user` with a CN-less client certificate: what Patroni does.
+ */
+export async function withAnyGateway<T>(
+  ctx: RunContext,
+  certName: string,
+  login: { user: string; password: string },
+  fn: (client: JsonGatewayClient, node: NodeSpec) => Promise<T>,
+): Promise<T> {
+  const tls = clientTls(ctx, certName);
+  let lastError: unknown;
+  for (const node of ctx.inventory.nodes) {
+    const client = new JsonGatewayClient(node.clientUrl, { tls, serverName: node.tlsServerName ?? node.name, timeoutMs: CALL_DEADLINE_MS });
+    try {
+      await client.authenticate(login.user, login.password);
+      return await fn(client, node);
+    } catch (err) {
+      if (!isUnreachable(err)) throw err;
+      lastError = err;
+    }
+  }
+  throw lastError ?? new Error('no members in the inventory');
+}
+
 function isUnreachable(err: unknown): boolean {
   const message = err instanceof Error ? err.message : String(err);
-  return /ECONNREFUSED|UNAVAILABLE|DEADLINE_EXCEEDED|deadline exceeded|No connection established/i.test(message);
+  return /ECONNREFUSED|EHOSTUNREACH|UNAVAILABLE|DEADLINE_EXCEEDED|deadline exceeded|No connection established/i.test(message);
 }

@@ -1,11 +1,13 @@
 /**
  * Live proofs of the RBAC setup (runbook 10e and checkpoint rows 7-10).
  * Each returns pass/fail with what was seen; none throws for an expected
- * denial. Secrets never reach the detail text.
+ * denial. Secrets never reach the detail text. Patroni's proofs go the way
+ * Patroni goes: etcd's JSON gateway over HTTPS, its CN-less certificate and
+ * its password.
  */
-import type { Etcd3 } from 'etcd3';
+import type { JsonGatewayClient } from '../../adapters/etcd/json-gateway.js';
 import { explainEtcdError } from '../errors/explain-etcd-error.js';
-import { withAnyMember } from './etcd-access.js';
+import { withAnyGateway, withAnyMember } from './etcd-access.js';
 import { describeOrigin, passwordOrigin, readPassword } from './passwords.js';
 import type { RunContext } from './types.js';
 
@@ -25,9 +27,9 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message.split('\n')[0]! : String(err);
 }
 
-async function asPatroni<T>(run: RunContext, fn: (c: Etcd3) => Promise<T>): Promise<T> {
+async function asPatroni<T>(run: RunContext, fn: (c: JsonGatewayClient) => Promise<T>): Promise<T> {
   const password = await readPassword(run, 'patroni');
-  return withAnyMember(run, 'patroni', { user: 'patroni', password }, fn);
+  return withAnyGateway(run, 'patroni', { user: 'patroni', password }, fn);
 }
 
 /** A failure to authenticate, said with where the password came from. */
@@ -60,8 +62,8 @@ export async function proveRootPassword(run: RunContext): Promise<Proof> {
 
 export async function provePatroniWrite(run: RunContext, value: string): Promise<Proof> {
   try {
-    await asPatroni(run, (c) => c.put(TEST_KEY).value(value).exec());
-    return { pass: true, detail: `put ${TEST_KEY} "${value}" as patroni: OK` };
+    await asPatroni(run, (c) => c.put(TEST_KEY, value));
+    return { pass: true, detail: `put ${TEST_KEY} "${value}" as patroni over the JSON gateway: OK` };
   } catch (err) {
     return { pass: false, detail: authDetail(run, 'patroni', err) };
   }
@@ -69,9 +71,9 @@ export async function provePatroniWrite(run: RunContext, value: string): Promise
 
 export async function provePatroniRead(run: RunContext, expected: string): Promise<Proof> {
   try {
-    const got = await asPatroni(run, (c) => c.get(TEST_KEY).string());
+    const got = await asPatroni(run, (c) => c.get(TEST_KEY));
     return got === expected
-      ? { pass: true, detail: `get ${TEST_KEY} as patroni: "${got}"` }
+      ? { pass: true, detail: `get ${TEST_KEY} as patroni over the JSON gateway: "${got}"` }
       : { pass: false, detail: `get ${TEST_KEY} as patroni returned ${got === null ? 'nothing' : `"${got}"`}, expected "${expected}"` };
   } catch (err) {
     return { pass: false, detail: authDetail(run, 'patroni', err) };
@@ -79,12 +81,12 @@ export async function provePatroniRead(run: RunContext, expected: string): Promi
 }
 
 export async function cleanupTestKey(run: RunContext): Promise<void> {
-  await asPatroni(run, (c) => c.delete().key(TEST_KEY).exec()).catch(() => undefined);
+  await asPatroni(run, (c) => c.delete(TEST_KEY)).catch(() => undefined);
 }
 
 export async function provePatroniDeniedOutside(run: RunContext): Promise<Proof> {
   try {
-    await asPatroni(run, (c) => c.put(OUTSIDE_KEY).value('must-fail').exec());
+    await asPatroni(run, (c) => c.put(OUTSIDE_KEY, 'must-fail'));
     return { pass: false, detail: `patroni could write ${OUTSIDE_KEY}: its role is wider than ${PATRONI_PREFIX}` };
   } catch (err) {
     const text = errorText(err);

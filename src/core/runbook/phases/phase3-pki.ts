@@ -13,7 +13,8 @@ import { inspectCert } from '../../pki/inspect.js';
 import { CA_CN } from '../../pki/forge-certs.js';
 import { execAction, fileAction, privateKeyPlaceholder, secretFileAction, type PlannedAction } from '../actions.js';
 import { RunbookFailure } from '../failures.js';
-import { clientCertNames, inspectLocalPki, localPki, registerLocalKeys } from '../local-pki.js';
+import { GATEWAY_CLIENTS, clientCertNames, cnClientNames, inspectLocalPki, localPki, registerLocalKeys } from '../local-pki.js';
+import { reissueGatewayClientCerts } from '../reissue-gateway-cert.js';
 import type { NodeRuntime } from '../node-runtime.js';
 import { NODE_PATHS, PKI_FILES, p, pkiPath, realPath, transportPath, type PkiFile } from '../paths.js';
 import type { ClusterStep, NodeStep, RunContext } from '../types.js';
@@ -120,7 +121,12 @@ const generate: ClusterStep = {
         kind: 'local',
         description: `issue server and peer certificates for ${n.name}: RSA 2048, SAN IP:${n.address}, IP:127.0.0.1, DNS:${n.name}${settings.domain ? `, DNS:${n.name}.${settings.domain}` : ''}`,
       })),
-      { kind: 'local', description: `issue client certificates: ${clientCertNames(settings).map((cn) => `CN=${cn}`).join(', ')}` },
+      {
+        kind: 'local',
+        description:
+          `issue client certificates: ${cnClientNames(settings).map((cn) => `CN=${cn}`).join(', ')}, and ${GATEWAY_CLIENTS.join(', ')} without a CN ` +
+          "(etcd's JSON gateway, which Patroni uses, refuses certificates with a CN; it logs in with its password)",
+      },
       { kind: 'local', description: `write them to ${dir} (keys 0600, certificates 0644, folders 0700)` },
     ];
   },
@@ -129,6 +135,12 @@ const generate: ClusterStep = {
     const pki = localPki(run.workdir);
     if (existsSync(pki.caCert)) {
       const result = inspectLocalPki(run);
+      const others = result.problems.length - result.gatewayCn.length;
+      if (result.gatewayCn.length > 0 && others === 0 && result.missing.length === 0) {
+        reissueGatewayClientCerts(pki, result.gatewayCn);
+        registerLocalKeys(run);
+        return `${result.gatewayCn.join(', ')} client certificate issued again without a CN (the CA and node certificates are unchanged)`;
+      }
       const why = [...result.problems, ...result.missing.map((m) => `missing ${m}`)].join('; ');
       throw new RunbookFailure('config', `the PKI in ${pki.dir} does not fit this inventory (${why}); move that folder away to generate a new CA`);
     }
@@ -139,7 +151,8 @@ const generate: ClusterStep = {
     const generated = await generatePki({
       ...(settings.tlsOrg ? { org: settings.tlsOrg } : {}),
       nodes: inventory.nodes.map((n) => ({ name: n.name, ip: n.address, ...(settings.domain ? { domain: settings.domain } : {}) })),
-      clients: clientCertNames(settings),
+      clients: cnClientNames(settings),
+      gatewayClients: GATEWAY_CLIENTS,
       caBits: settings.caBits,
     });
     writePki(pki.dir, generated);

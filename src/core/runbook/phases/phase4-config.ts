@@ -4,6 +4,7 @@
  * etcd sees on that node (mapped under the node root for local nodes).
  */
 import { renderMemberConfig } from '../../etcd-config/render.js';
+import { authTokenSetting, nodeTokenFile } from '../auth-token-keys.js';
 import { fileAction } from '../actions.js';
 import type { NodeRuntime } from '../node-runtime.js';
 import { NODE_PATHS, p, pkiPath, realPath, transportPath } from '../paths.js';
@@ -31,6 +32,7 @@ export function memberConfigText(run: RunContext, node: NodeRuntime): string {
     },
     tuning,
     listenOnLocalhost: run.settings.listenOnLocalhost ?? node.kind === 'ssh',
+    authToken: authTokenSetting({ pub: at(nodeTokenFile('jwt.pub')), key: at(nodeTokenFile('jwt.key')) }),
   });
 }
 
