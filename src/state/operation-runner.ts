@@ -2,6 +2,7 @@ import type { AuditLog } from '../adapters/audit-log.js';
 import type { OperationContext } from '../core/operations/context.js';
 import type { OperationRequest } from '../core/operations/requests.js';
 import { recordRefusal, runAudited, type ActionMeta } from '../core/operations/run-audited.js';
+import { clusterLockFor } from '../core/operations/cluster-lock.js';
 import type { CockpitStore } from './store.js';
 
 /**
@@ -49,7 +50,8 @@ export class OperationRunner {
       this.store.getState().addEvent(line, tone);
     };
     try {
-      await runAudited(this.audit, this.meta(request), say, () => request.work(this.contextFor(say)));
+      const ctx = this.contextFor(say);
+      await runAudited(this.audit, this.meta(request), say, () => request.work(ctx), clusterLockFor(request.action, request.target, ctx));
     } finally {
       this.store.getState().setBusy(undefined);
     }

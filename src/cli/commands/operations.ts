@@ -5,11 +5,12 @@ import { confirmInCli } from '../confirm.js';
 import { operationContext } from '../operation-context.js';
 import { AuditLog, defaultAuditLogPath } from '../../adapters/audit-log.js';
 import { runAudited, recordRefusal, type ActionMeta } from '../../core/operations/run-audited.js';
+import { clusterLockFor } from '../../core/operations/cluster-lock.js';
 import { alarmList } from '../../core/operations/alarms.js';
 import { buildRequest, type OperationRequest } from '../../core/operations/requests.js';
 import type { MemberState } from '../../core/cluster/types.js';
 
-/** defrag, compact, alarm, move-leader, nospace-recover: plan, confirm, run, audit. Exit 0 done, 1 failed, 2 refused. */
+/** defrag, compact, alarm, move-leader, nospace-recover: plan, confirm, run, audit. Exit 0 done, 1 failed, 2 refused, 4 another operation holds the cluster lock. */
 export async function runOperationCommand(session: Session, opts: CliOptions): Promise<number> {
   await session.poller.pollOnce();
   const say = (line: string): void => void process.stdout.write(line + '\n');
@@ -40,8 +41,8 @@ export async function runOperationCommand(session: Session, opts: CliOptions): P
     say('cancelled: nothing was changed');
     return 1;
   }
-  const outcome = await runAudited(audit, meta, say, () => request.work(ctx));
-  if (!outcome.ok) return 1;
+  const outcome = await runAudited(audit, meta, say, () => request.work(ctx), clusterLockFor(request.action, request.target, ctx));
+  if (!outcome.ok) return outcome.lockHeld ? 4 : 1;
   // A defrag that had to leave a member out (not answering) did not do its job.
   const results = outcome.value as { skipped?: string }[] | undefined;
   return Array.isArray(results) && results.some((r) => r.skipped?.startsWith('not answering')) ? 1 : 0;

@@ -12,6 +12,7 @@ import { confirmInCli } from '../confirm.js';
 import { operationContext } from '../operation-context.js';
 import { AuditLog, defaultAuditLogPath, stateDir } from '../../adapters/audit-log.js';
 import { runAudited, recordRefusal, type ActionMeta } from '../../core/operations/run-audited.js';
+import { clusterLockFor } from '../../core/operations/cluster-lock.js';
 import { closeRunContext, createRunContext } from '../../core/runbook/context.js';
 import type { MemberState } from '../../core/cluster/types.js';
 import {
@@ -146,8 +147,8 @@ export async function runServiceOpsCommand(
       say('cancelled: nothing was changed');
       return 1;
     }
-    const outcome = await runAudited(audit, meta, say, () => request.work(ctx));
-    return outcome.ok ? 0 : 1;
+    const outcome = await runAudited(audit, meta, say, () => request.work(ctx), clusterLockFor(request.action, request.target, ctx));
+    return outcome.ok ? 0 : outcome.lockHeld ? 4 : 1;
   } finally {
     await closeRunContext(run);
   }

@@ -1,5 +1,6 @@
 import { osUser, type AuditLog, type AuditResult } from '../../adapters/audit-log.js';
 import { explainEtcdError } from '../errors/explain-etcd-error.js';
+import { ClusterLockHeldError, type LockAcquirer } from './cluster-lock.js';
 
 export interface ActionMeta {
   action: string;
@@ -9,16 +10,29 @@ export interface ActionMeta {
   etcdUser?: string;
 }
 
+export type AuditedOutcome<T> = { ok: true; value: T } | { ok: false; error: string; lockHeld?: boolean };
+
 /**
- * Runs one mutating action: says what starts, runs it, and records the outcome
- * in the audit log whatever happens. Errors come back in plain words.
+ * Runs one mutating action: takes the cluster lock (when given one), says
+ * what starts, runs it, releases the lock and records the outcome in the
+ * audit log whatever happens. Errors come back in plain words.
  */
 export async function runAudited<T>(
   audit: AuditLog,
   meta: ActionMeta,
   say: (line: string) => void,
   work: () => Promise<T>,
-): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+  lock?: LockAcquirer,
+): Promise<AuditedOutcome<T>> {
+  let held;
+  try {
+    held = await lock?.();
+  } catch (err) {
+    if (!(err instanceof ClusterLockHeldError)) throw err;
+    say(`${meta.action} ${meta.target}: ${err.message}`);
+    recordRefusal(audit, meta, 'refused', err.message, say);
+    return { ok: false, error: err.message, lockHeld: true };
+  }
   const started = Date.now();
   say(`${meta.action} ${meta.target}: started`);
   let result: AuditResult = 'ok';
@@ -33,15 +47,27 @@ export async function runAudited<T>(
     say(`${meta.action} ${meta.target}: FAILED: ${error}`);
     return { ok: false, error };
   } finally {
-    record(audit, meta, result, error, started);
+    await held?.release();
+    record(audit, meta, result, error, started, say);
   }
 }
 
-export function recordRefusal(audit: AuditLog, meta: ActionMeta, result: 'cancelled' | 'refused', why: string): void {
-  record(audit, meta, result, why, Date.now());
+export function recordRefusal(audit: AuditLog, meta: ActionMeta, result: 'cancelled' | 'refused', why: string, say?: (line: string) => void): void {
+  record(audit, meta, result, why, Date.now(), say);
 }
 
-function record(audit: AuditLog, meta: ActionMeta, result: AuditResult, error: string | undefined, started: number): void {
+/** A failed audit write is said, never allowed to turn the action's outcome into a failure. */
+function record(audit: AuditLog, meta: ActionMeta, result: AuditResult, error: string | undefined, started: number, say?: (line: string) => void): void {
+  try {
+    append(audit, meta, result, error, started);
+  } catch (err) {
+    const line = `warning: the audit log ${audit.path} was not written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the ${meta.action} ${result === 'ok' ? 'succeeded' : `ended ${result}`}`;
+    if (say) say(line);
+    else process.stderr.write(line + '\n');
+  }
+}
+
+function append(audit: AuditLog, meta: ActionMeta, result: AuditResult, error: string | undefined, started: number): void {
   audit.append({
     time: new Date(started).toISOString(),
     user: osUser(),
