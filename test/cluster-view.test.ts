@@ -37,7 +37,7 @@ describe('summarizeCluster: quorum and tolerance', () => {
     ['2 of 3 serving', ['ok', 'unreachable', 'ok'], 'ok', 0],
     ['1 of 3 serving', ['ok', 'unreachable', 'timeout'], 'lost', 0],
   ] as const)('%s', (_label, healths, quorum, tolerates) => {
-    const members = healths.map((h, i) => member(`m${i}`, h, { memberId: `id${i}`, leaderId: 'id0' }));
+    const members = healths.map((h, i) => member(`m${i}`, h, { memberId: `id${i}`, leaderId: 'id0' }, h === 'ok' ? {} : { strikes: 2 }));
     const s = summarizeCluster(members);
     expect(s.quorum).toBe(quorum);
     expect(s.tolerates).toBe(tolerates);
@@ -46,13 +46,26 @@ describe('summarizeCluster: quorum and tolerance', () => {
 
   it('a member that answers but cannot serve quorum reads does not count towards quorum', () => {
     const members = [
-      member('a', 'degraded', { memberId: 'a', quorumRead: 'failed' }),
-      member('b', 'timeout', { memberId: 'b' }),
-      member('c', 'unreachable', { memberId: 'c' }),
+      member('a', 'degraded', { memberId: 'a', quorumRead: 'failed' }, { strikes: 2 }),
+      member('b', 'timeout', { memberId: 'b' }, { strikes: 2 }),
+      member('c', 'unreachable', { memberId: 'c' }, { strikes: 2, downSince: 5000 }),
     ];
     const s = summarizeCluster(members);
     expect(s.quorum).toBe('lost');
+    expect(s.lostSince).toBe(5000);
     expect(s.answering).toBe(1);
+  });
+
+  it('one failed poll is not an outage: quorum is unknown until a second poll confirms it', () => {
+    const once = [member('a', 'ok'), member('b', 'timeout', {}, { strikes: 1 }), member('c', 'unreachable', {}, { strikes: 2 })];
+    expect(summarizeCluster(once)).toMatchObject({ quorum: 'unknown', quorumReason: 'b failed one poll; waiting for the next to confirm' });
+    const twice = [once[0]!, { ...once[1]!, strikes: 2 }, once[2]!];
+    expect(summarizeCluster(twice).quorum).toBe('lost');
+  });
+
+  it("the cockpit's own setup is not a cluster state: members it cannot ask make quorum unknown, with the reason", () => {
+    const members = [member('a', 'ok'), member('b', 'setup', {}, { strikes: 2, reason: 'wrong user name or password' }), member('c', 'unreachable', {}, { strikes: 2 })];
+    expect(summarizeCluster(members)).toMatchObject({ quorum: 'unknown', quorumReason: 'cannot check b: wrong user name or password' });
   });
 
   it('learners do not count as voters', () => {

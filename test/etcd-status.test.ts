@@ -158,7 +158,7 @@ describe('errors a user will hit, in plain words', () => {
 
   it('no client certificate against client-cert-auth', async () => {
     const run = await runCli(['status', '--endpoints', endpoint(), '--cacert', cluster.tls.cacert]);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(3);
     expect(run.stdout).toContain('server requires a client certificate (client-cert-auth is on): pass --cert and --key');
   });
 
@@ -206,14 +206,14 @@ describe('errors a user will hit, in plain words', () => {
 
     it('maintenance status without root: permission denied, said plainly', async () => {
       const run = await runCli(['status', '--endpoints', endpoint(), '--cacert', cluster.tls.cacert, '--cert', cluster.tls.cert, '--key', cluster.tls.key]);
-      expect(run.code).toBe(1);
+      expect(run.code).toBe(3);
       expect(run.stdout).toContain('permission denied: maintenance calls (status, defragment) need the root user when auth is on');
     });
 
     it('a certificate whose CN is no etcd user, and no --user', async () => {
       const patroni = cluster.clientCerts.patroni!;
       const run = await runCli(['status', '--endpoints', endpoint(), '--cacert', cluster.tls.cacert, '--cert', patroni.cert, '--key', patroni.key]);
-      expect(run.code).toBe(1);
+      expect(run.code).toBe(3);
       expect(run.stdout).toContain("auth is on and this client is no etcd user (the certificate's CN counts as the user name): pass --user root");
     });
 
@@ -222,7 +222,7 @@ describe('errors a user will hit, in plain words', () => {
         ['status', '--endpoints', endpoint(), '--cacert', cluster.tls.cacert, '--cert', cluster.tls.cert, '--key', cluster.tls.key, '--user', 'root'],
         { ETCDCTL_PASSWORD: 'wrong' },
       );
-      expect(run.code).toBe(1);
+      expect(run.code).toBe(3);
       expect(run.stdout).toContain('wrong user name or password');
     });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatClock } from '../src/core/format/time.js';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestCluster, clusterTls } from './helpers/cluster.js';
@@ -49,9 +50,21 @@ describe('clusterEvents (pure)', () => {
     ],
     [
       'quorum lost',
-      view(member('a', 'ok'), member('b', 'ok'), member('c', 'unreachable')),
-      view(member('a', 'ok'), member('b', 'timeout'), member('c', 'unreachable')),
-      ['quorum LOST: the cluster accepts no writes', 'b down: timeout'],
+      view(member('a', 'ok'), member('b', 'timeout', {}, { strikes: 1, downSince: 11_000 }), member('c', 'unreachable', {}, { strikes: 2, downSince: 9_000 })),
+      view(member('a', 'ok'), member('b', 'timeout', {}, { strikes: 2, downSince: 11_000 }), member('c', 'unreachable', {}, { strikes: 2, downSince: 9_000 })),
+      [`quorum LOST: the cluster accepts no writes (first failure at ${formatClock(9_000)})`],
+    ],
+    [
+      'one late answer says a member is down, not that quorum is lost',
+      view(member('a', 'ok'), member('b', 'ok'), member('c', 'unreachable', {}, { strikes: 2 })),
+      view(member('a', 'ok'), member('b', 'timeout', {}, { strikes: 1 }), member('c', 'unreachable', {}, { strikes: 2 })),
+      ['b down: timeout'],
+    ],
+    [
+      'a certificate under 7 days is an event',
+      view(member('a', 'ok', {}, { cert: { daysLeft: 9, notAfter: 'x' } })),
+      view(member('a', 'ok', {}, { cert: { daysLeft: 6, notAfter: 'x' } })),
+      ['a: certificate expires in 6 days (< 7): renew now, no restart needed'],
     ],
   ])('%s', (_label, before, after, texts) => {
     expect(clusterEvents(before, after, 12_000).map((e) => e.text)).toEqual(texts);

@@ -1,5 +1,5 @@
 import type { Etcd3 } from 'etcd3';
-import { probeMember, listMembers } from '../adapters/etcd/probe.js';
+import { probeMember, listMembers, type ProbeResult } from '../adapters/etcd/probe.js';
 import { PollClient } from '../adapters/etcd/light/poll-client.js';
 import { fetchMetricsText } from '../adapters/etcd/metrics.js';
 import { fetchServerCertificate } from '../adapters/etcd/server-cert.js';
@@ -49,6 +49,8 @@ export class Poller {
   private readonly scrapes = new Map<string, { scrape: Scrape; history: LeaderChangeHistory }>();
   private readonly lastCert = new Map<string, number>();
   private readonly lastQuorumRead = new Map<string, number>();
+  /** Members the cockpit cannot ask (wrong password, TLS files): retried ever more slowly, not hammered every interval. */
+  private readonly backoff = new Map<string, { failures: number; until: number }>();
   private stopped = false;
   /** Bumped by pause(): loops of an earlier generation end instead of rescheduling. */
   private generation = 0;
@@ -70,8 +72,19 @@ export class Poller {
       const pending = this.store.getState().order.filter((e) => !polled.has(e));
       if (pending.length === 0) return;
       pending.forEach((e) => polled.add(e));
-      await Promise.all(pending.map((endpoint) => this.tick(endpoint)));
+      await Promise.all(pending.map((endpoint) => this.tick(endpoint, true)));
     }
+  }
+
+  /**
+   * pollOnce, and once more when a member failed for the first time: a
+   * one-shot answer (`status`, an operation's plan) must not call quorum lost
+   * from one late answer.
+   */
+  async pollSettled(): Promise<void> {
+    await this.pollOnce();
+    const state = this.store.getState();
+    if (state.order.some((e) => state.members[e]?.strikes === 1)) await this.pollOnce();
   }
 
   /** Stops the loops but keeps the connections: pollOnce() still works and start() resumes (a cluster out of view). */
@@ -121,8 +134,9 @@ export class Poller {
     return client;
   }
 
-  private async tick(endpoint: string): Promise<void> {
+  private async tick(endpoint: string, force = false): Promise<void> {
     if (this.inFlight.has(endpoint) || this.stopped) return;
+    if (!force && this.now() < (this.backoff.get(endpoint)?.until ?? 0)) return;
     this.inFlight.add(endpoint);
     try {
       let client: PollClient;
@@ -136,7 +150,7 @@ export class Poller {
       // /metrics is a separate HTTPS connection: fetch it alongside, not after, the probe.
       const [result] = await Promise.all([probeMember(client, this.steadySample(endpoint)), this.refreshMetrics(), this.refreshCert(endpoint)]);
       if (this.stopped) return;
-      this.store.getState().applyProbe(endpoint, result, this.now());
+      this.store.getState().applyProbe(endpoint, withBackoff(result, this.backOff(endpoint, result)), this.now());
       if (result.ok) await this.refreshMemberList(client);
     } finally {
       this.inFlight.delete(endpoint);
@@ -230,6 +244,18 @@ export class Poller {
     }
   }
 
+  /** After a failure of the cockpit's own setup: wait 2, 4, 8 ... up to 60 s before asking this member again. */
+  private backOff(endpoint: string, result: ProbeResult): number | undefined {
+    if (result.ok || result.kind !== 'setup') {
+      this.backoff.delete(endpoint);
+      return undefined;
+    }
+    const failures = (this.backoff.get(endpoint)?.failures ?? 0) + 1;
+    const waitMs = Math.min(60_000, Math.max(this.options.intervalMs, 1000 * 2 ** failures));
+    this.backoff.set(endpoint, { failures, until: this.now() + waitMs });
+    return waitMs;
+  }
+
   /** True (and remembered) when `every` has passed since the last time for this endpoint. */
   private due(last: Map<string, number>, endpoint: string, every: number): boolean {
     if (this.now() - (last.get(endpoint) ?? -Infinity) < every) return false;
@@ -240,6 +266,11 @@ export class Poller {
   private now(): number {
     return (this.options.now ?? Date.now)();
   }
+}
+
+function withBackoff(result: ProbeResult, waitMs: number | undefined): ProbeResult {
+  if (result.ok || waitMs === undefined) return result;
+  return { ...result, reason: `${result.reason} (next try in ${Math.round(waitMs / 1000)} s)` };
 }
 
 function sameEndpoint(a: string, b: string): boolean {

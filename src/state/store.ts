@@ -2,6 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { MemberListEntry, MemberSample, MemberState, SignalSummary } from '../core/cluster/types.js';
 import type { ProbeResult } from '../adapters/etcd/probe.js';
 import { latencyBucket, latencyStep } from '../core/view/member-view.js';
+import { listedEntry } from '../core/cluster/listed-entry.js';
 import type { OperationRequest } from '../core/operations/requests.js';
 import type { RunbookEvent } from '../core/runbook/events.js';
 import { applyRunbookEvent, type RunbookView } from './runbook-view.js';
@@ -142,7 +143,7 @@ export function createCockpitStore(init: {
       if (sameJson(get().memberList, list)) return;
       const members = { ...get().members };
       for (const [endpoint, m] of Object.entries(members)) {
-        const entry = m.last && list.find((e) => e.id === m.last?.memberId);
+        const entry = listedEntry(m, list);
         if (entry?.name && entry.name !== m.name) members[endpoint] = { ...m, name: entry.name };
       }
       set({ memberList: list, members });
@@ -228,6 +229,7 @@ export function nextMemberState(
       reason: result.reason,
       lastSeen: lastAnswered,
       downSince: prev.downSince ?? now,
+      strikes: strike(prev),
     };
     return sameState(prev, next) ? prev : next;
   }
@@ -242,8 +244,13 @@ export function nextMemberState(
     last: sameSample(prev.last, sample) ? prev.last : sample,
     lastSeen: undefined,
     downSince: undefined,
+    strikes: sample.quorumRead === 'ok' ? undefined : strike(prev),
   };
   return sameState(prev, next) ? prev : next;
+}
+
+function strike(prev: MemberState): number {
+  return Math.min(2, (prev.strikes ?? 0) + 1);
 }
 
 /**
@@ -274,6 +281,7 @@ function sameState(a: MemberState, b: MemberState): boolean {
     a.reason === b.reason &&
     a.name === b.name &&
     a.downSince === b.downSince &&
+    a.strikes === b.strikes &&
     a.last === b.last &&
     a.lastSeen === b.lastSeen &&
     a.quotaBytes === b.quotaBytes

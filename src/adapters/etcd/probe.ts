@@ -7,7 +7,10 @@ import type { Member, StatusResponse } from './light/etcd-messages.js';
 
 export type ProbeResult =
   | { ok: true; sample: MemberSample }
-  | { ok: false; kind: 'timeout' | 'unreachable' | 'error'; reason: string };
+  | { ok: false; kind: 'timeout' | 'unreachable' | 'error' | 'setup'; reason: string };
+
+/** Failures that say nothing about the member: our TLS files, our credentials, our permissions. */
+const OWN_SETUP = new Set(['tls', 'auth', 'permission']);
 
 /** The poller's light client, or an etcd3 client (operations probe with the clients they already hold). */
 export type ProbeClient = PollClient | Etcd3;
@@ -30,7 +33,7 @@ export async function probeMember(client: ProbeClient, steady?: MemberSample): P
   const latencyMs = Math.round(performance.now() - started);
   if (status.status === 'rejected') {
     const explained = explainEtcdError(status.reason);
-    const kind = explained.kind === 'timeout' || explained.kind === 'unreachable' ? explained.kind : 'error';
+    const kind = explained.kind === 'timeout' || explained.kind === 'unreachable' ? explained.kind : OWN_SETUP.has(explained.kind) ? 'setup' : 'error';
     return { ok: false, kind, reason: explained.message };
   }
   const s = status.value;

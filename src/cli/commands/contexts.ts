@@ -39,7 +39,7 @@ async function pollContext(name: string, plan: () => ConnectionPlan, opts: CliOp
     refusePrompt(connection);
     const session = await openSession(connection, opts);
     try {
-      await session.poller.pollOnce();
+      await session.poller.pollSettled();
       const state = session.store.getState();
       return { context: name, summary: summarizeCluster(membersInOrder(state), state.memberList) };
     } finally {

@@ -2,20 +2,24 @@ import type { CliOptions } from '../args.js';
 import type { Session } from '../session.js';
 import { membersInOrder } from '../../state/store.js';
 import { summarizeCluster } from '../../core/cluster/summary.js';
+import { statusExitCode } from '../../core/view/status-exit-code.js';
 import { statusJson, statusTable, summaryLine } from '../../core/view/status-report.js';
 
-/** Exit code: 0 when every member is healthy and quorum holds, 1 otherwise. */
+/**
+ * Exit code: 0 when every member is healthy, quorum holds and no certificate
+ * expires within 7 days; 3 when the cockpit's own setup (TLS files,
+ * credentials, permissions) stops it from telling; 1 otherwise.
+ */
 export async function runStatus(session: Session, opts: CliOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const { store, poller } = session;
   let code = 1;
   const printOnce = async (): Promise<void> => {
-    await poller.pollOnce();
+    await poller.pollSettled();
     const state = store.getState();
     const members = membersInOrder(state);
     const summary = summarizeCluster(members, state.memberList);
     const now = Date.now();
-    const healthy = summary.quorum === 'ok' && members.every((m) => m.health === 'ok');
-    code = healthy ? 0 : 1;
+    code = statusExitCode(summary, members);
     if (opts.output === 'json') {
       out.write(JSON.stringify(statusJson(state.clusterName, members, summary, now, state.memberList), null, 2) + '\n');
     } else {

@@ -32,8 +32,12 @@ export interface MemberListEntry {
   started: boolean;
 }
 
-/** ok: answers and serves quorum reads; degraded: answers but cannot serve (no quorum, alarm). */
-export type MemberHealth = 'ok' | 'degraded' | 'timeout' | 'unreachable' | 'error' | 'unknown';
+/**
+ * ok: answers and serves quorum reads; degraded: answers but cannot serve (no
+ * quorum, alarm); setup: the cockpit's own TLS files, credentials or
+ * permissions stop it from asking, so the member's state is unknown.
+ */
+export type MemberHealth = 'ok' | 'degraded' | 'timeout' | 'unreachable' | 'error' | 'setup' | 'unknown';
 
 export interface MemberState {
   endpoint: string;
@@ -48,6 +52,8 @@ export interface MemberState {
   lastSeen?: number;
   /** When it stopped answering (undefined while it answers). */
   downSince?: number;
+  /** Consecutive polls (counted up to 2) in which it did not serve a quorum read: one late answer is not an outage. */
+  strikes?: number;
   /** quota-backend-bytes read from the member's /metrics. */
   quotaBytes?: number;
   /** What /metrics says about disk, network and leadership (read at a slower rate than status). */

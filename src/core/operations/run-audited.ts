@@ -37,8 +37,9 @@ export async function runAudited<T>(
   say(`${meta.action} ${meta.target}: started`);
   let result: AuditResult = 'ok';
   let error: string | undefined;
+  // The lock is released before the outcome is said: whoever acts on "done" finds the cluster free.
   try {
-    const value = await work();
+    const value = await work().finally(() => held?.release());
     say(`${meta.action} ${meta.target}: done`);
     return { ok: true, value };
   } catch (err) {
@@ -47,7 +48,6 @@ export async function runAudited<T>(
     say(`${meta.action} ${meta.target}: FAILED: ${error}`);
     return { ok: false, error };
   } finally {
-    await held?.release();
     record(audit, meta, result, error, started, say);
   }
 }

@@ -1,6 +1,7 @@
 import type { MemberListEntry, MemberState } from '../cluster/types.js';
 import { summarizeCluster } from '../cluster/summary.js';
-import { formatAge } from '../format/time.js';
+import { formatAge, formatClock } from '../format/time.js';
+import { CERT_EXPIRY_THRESHOLDS, certExpiryVerdict } from '../certs/expiry.js';
 
 export interface TimelineEvent {
   text: string;
@@ -31,13 +32,21 @@ export function clusterEvents(before: View, after: View, now: number): TimelineE
   } else if (is.leaderId && !was.leaderId && was.quorum !== 'unknown') {
     events.push({ text: `${is.leaderName} is the leader (term ${is.raftTerm ?? '?'})`, tone: 'healthy' });
   }
-  if (was.quorum === 'ok' && is.quorum === 'lost') events.push({ text: 'quorum LOST: the cluster accepts no writes', tone: 'critical' });
+  if (was.quorum !== 'lost' && is.quorum === 'lost') {
+    const since = is.lostSince === undefined ? '' : ` (first failure at ${formatClock(is.lostSince)})`;
+    events.push({ text: `quorum LOST: the cluster accepts no writes${since}`, tone: 'critical' });
+  }
   if (was.quorum === 'lost' && is.quorum === 'ok') events.push({ text: 'quorum regained', tone: 'healthy' });
 
   for (const endpoint of after.order) {
     const a = after.members[endpoint];
     const b = before.members[endpoint];
-    if (!a || !b || b.health === 'unknown') continue;
+    if (!a || !b) continue;
+    for (const [which, was, is] of [['server', b.cert, a.cert], ['peer', b.peerCert, a.peerCert]] as const) {
+      const critical = (c: typeof is) => c !== undefined && c.daysLeft < CERT_EXPIRY_THRESHOLDS.criticalDays;
+      if (critical(is) && !critical(was)) events.push({ text: `${a.name}: ${certExpiryVerdict(is!.daysLeft, which).why}`, tone: 'critical' });
+    }
+    if (b.health === 'unknown') continue;
     if (UP.has(b.health) && !UP.has(a.health)) events.push({ text: `${a.name} down: ${a.reason ?? a.health}`, tone: 'critical' });
     if (!UP.has(b.health) && UP.has(a.health)) {
       const away = b.downSince === undefined ? '' : ` after ${formatAge(now - b.downSince)}`;

@@ -4,6 +4,7 @@ import { formatAge, formatClock } from '../format/time.js';
 import type { Tone } from './tone.js';
 import { dbQuotaVerdict, fragmentationVerdict } from '../metrics/thresholds.js';
 import { certExpiryVerdict } from '../certs/expiry.js';
+import { listedEntry } from '../cluster/listed-entry.js';
 
 export type Role = 'leader' | 'follower' | 'learner' | 'unknown';
 
@@ -52,7 +53,7 @@ export interface MemberView {
 export function memberView(m: MemberState, now: number, memberList?: MemberListEntry[]): MemberView {
   const s = m.last;
   const up = m.health === 'ok' || m.health === 'degraded';
-  const listed = s ? memberList?.find((e) => e.id === s.memberId) : undefined;
+  const listed = listedEntry(m, memberList);
   const role: Role = !s ? 'unknown' : s.isLearner ? 'learner' : s.leaderId === s.memberId ? 'leader' : 'follower';
   const inUseRatio = s && s.dbSize > 0 ? s.dbSizeInUse / s.dbSize : NaN;
   const quotaRatio = s && m.quotaBytes ? s.dbSize / m.quotaBytes : NaN;
@@ -62,7 +63,7 @@ export function memberView(m: MemberState, now: number, memberList?: MemberListE
   return {
     name: m.name,
     endpoint: m.endpoint,
-    id: s?.memberId ?? '?',
+    id: s?.memberId ?? listed?.id ?? '?',
     role,
     state: listed ? { text: listed.started ? 'started' : 'unstarted', tone: listed.started ? 'normal' : 'warning' } : { text: '?', tone: 'dim' },
     health: healthField(m),
@@ -117,6 +118,8 @@ function healthField(m: MemberState): Field {
       return { text: 'DOWN', tone: 'critical' };
     case 'error':
       return { text: 'ERROR', tone: 'critical' };
+    case 'setup':
+      return { text: 'NO ACCESS', tone: 'warning' };
     case 'unknown':
       return { text: 'connecting…', tone: 'dim' };
   }

@@ -25,7 +25,7 @@ export const STATUS_COLUMNS: { title: string; cell: (v: MemberView) => string }[
 export function summaryLine(clusterName: string, s: ClusterSummary): string {
   const quorum =
     s.quorum === 'unknown'
-      ? 'quorum ?'
+      ? `quorum ? (${s.quorumReason ?? 'unknown'})`
       : s.quorum === 'ok'
         ? `quorum OK (tolerates ${s.tolerates} more failure${s.tolerates === 1 ? '' : 's'})`
         : 'quorum LOST';
@@ -60,6 +60,7 @@ export function statusJson(
   return {
     cluster: clusterName,
     quorum: summary.quorum,
+    quorumReason: summary.quorumReason ?? null,
     tolerates: summary.tolerates,
     answering: summary.answering,
     total: summary.total,
@@ -73,7 +74,7 @@ export function statusJson(
       return {
         name: m.name,
         endpoint: m.endpoint,
-        id: s?.memberId ?? null,
+        id: view.id === '?' ? null : view.id,
         role: view.role,
         state: view.state.text,
         health: m.health,
