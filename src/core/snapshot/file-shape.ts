@@ -6,6 +6,13 @@ import { HEADER_READ_BYTES, databaseBytes, hasBoltMagic, parseMeta, pickMeta, ty
 /** The file is not something to read as a snapshot: type, size or header. Said before any byte past the header is read. */
 export class SnapshotFileError extends Error {
   override name = 'SnapshotFileError';
+  constructor(
+    message: string,
+    /** The errno code when the file system said it (ENOENT: the file is not there). */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface SnapshotShape {
@@ -34,8 +41,8 @@ export function kindOf(info: Stats): string {
 /** stat() errors in the operator's words. */
 export function explainStatError(file: string, err: unknown): SnapshotFileError {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new SnapshotFileError(`no such file: ${file}`);
-  if (code === 'ENOTDIR') return new SnapshotFileError(`no such file: ${file} (a part of its path is a file, not a folder)`);
+  if (code === 'ENOENT') return new SnapshotFileError(`no such file: ${file}`, code);
+  if (code === 'ENOTDIR') return new SnapshotFileError(`no such file: ${file} (a part of its path is a file, not a folder)`, code);
   if (code === 'EACCES' || code === 'EPERM') return new SnapshotFileError(`cannot read ${file}: permission denied`);
   if (code === 'ELOOP') return new SnapshotFileError(`cannot read ${file}: too many symbolic links`);
   return new SnapshotFileError(`cannot read ${file}: ${(err as Error).message}`);

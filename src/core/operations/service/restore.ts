@@ -18,8 +18,9 @@ type Verified = Extract<SnapshotVerification, { ok: true }>;
 export async function requireVerifiedSnapshot(file: string, etcdutl: string): Promise<Verified> {
   const verified = await verifySnapshot(file, etcdutl).catch((err: NodeJS.ErrnoException) => {
     // Type, size and header are checked before any byte is read: a 16 GiB sparse file is refused at once.
+    if (err.code === 'ENOENT') throw new ServiceOpRefused(`no such snapshot file: ${file}`);
     if (err instanceof SnapshotFileError) throw new ServiceOpRefused(`refused: ${err.message}; nothing was stopped`);
-    throw new ServiceOpRefused(err.code === 'ENOENT' ? `no such snapshot file: ${file}` : `cannot read ${file}: ${err.message}`);
+    throw new ServiceOpRefused(`cannot read ${file}: ${err.message}`);
   });
   if (!verified.ok) throw new ServiceOpRefused(`refused: ${file}: ${verified.problem}; nothing was stopped`);
   return verified;
