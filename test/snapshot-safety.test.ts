@@ -241,6 +241,12 @@ describe('snapshot list', () => {
     expect(run.stderr).not.toMatch(/ENOTDIR|scandir/);
   });
 
+  it('extra words and an empty --snapshot-dir are refused, not ignored', async () => {
+    expectOneLineRefusal(await runCli(['snapshot', 'list', work, 'extra'], env()), /snapshot list \[DIR\]: unexpected argument "extra"/);
+    expectOneLineRefusal(await runCli(['snapshot', 'verify', good, 'extra'], env()), /snapshot verify FILE: unexpected argument "extra"/);
+    expectOneLineRefusal(await runCli(['snapshot', 'list', '--snapshot-dir', ''], env()), /--snapshot-dir is empty/);
+  });
+
   it('finds the snapshots saved under a derived cluster name with a space, whose file names have none', async () => {
     const endpoints = cluster.nodes.map((n) => n.clientUrl).join(',');
     const saved = await runCli(['snapshot', 'save', '--endpoints', endpoints, ...tlsFlags()], env(), 60_000);
