@@ -186,7 +186,7 @@ describe('snapshots from the command line', () => {
   it('verify refuses a corrupted snapshot', async () => {
     const dir = join(cluster.dir, 'snaps');
     const { readdirSync, writeFileSync } = await import('node:fs');
-    const good = join(dir, readdirSync(dir)[0]!);
+    const good = join(dir, readdirSync(dir).find((n) => n.endsWith('.db'))!); // not its .cockpit.json record
     const bytes = readFileSync(good);
     bytes[Math.floor(bytes.length / 2)] ^= 0xff;
     const bad = join(cluster.dir, 'bad.db');

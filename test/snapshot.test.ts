@@ -9,6 +9,7 @@ import { createMemberClient, createPooledClient, type Credentials } from '../src
 import { saveSnapshot } from '../src/adapters/etcd/snapshot.js';
 import { TrailerHasher, checkSha256Trailer, verifySnapshot } from '../src/core/snapshot/verify.js';
 import { listSnapshots, snapshotAge } from '../src/core/snapshot/catalog.js';
+import { inspectSnapshotFile } from '../src/core/snapshot/file-shape.js';
 
 type Cluster = Awaited<ReturnType<typeof startTestCluster>>;
 let cluster: Cluster;
@@ -96,9 +97,7 @@ describe('saveSnapshot from a real member', () => {
     const bytes = readFileSync(file());
     const cut = join(dir, 'cut.db');
     writeFileSync(cut, bytes.subarray(0, (bytes.length >> 1) + 100));
-    const v = await verifySnapshot(cut, cluster.binaries.etcdutl);
-    expect(v.ok).toBe(false);
-    expect(v.problem).toMatch(/^snapshot is truncated: \d+ bytes is not whole database pages/);
+    await expect(verifySnapshot(cut, cluster.binaries.etcdutl)).rejects.toThrow(/cut\.db is truncated: its header says [\d.]+ [kM]B of database, the file has/);
 
     const raw = join(dir, 'raw.db');
     writeFileSync(raw, bytes.subarray(0, bytes.length - 32));
@@ -113,8 +112,15 @@ describe('saveSnapshot from a real member', () => {
     const junk = Buffer.alloc(32 * 1024, 7);
     const file = join(dir, 'junk.snapshot');
     writeFileSync(file, Buffer.concat([junk, createHash('sha256').update(junk).digest()]));
-    const v = await verifySnapshot(file, cluster.binaries.etcdutl);
-    expect(v).toMatchObject({ ok: false, sha256: 'ok', problem: 'not an etcd snapshot: etcdutl says invalid database' });
+    await expect(verifySnapshot(file, cluster.binaries.etcdutl)).rejects.toThrow(/junk\.snapshot is not an etcd snapshot: it does not start with a bbolt database header/);
+  });
+
+  it('reads the size a real snapshot must have from its bbolt header: pages in use times page size, plus the trailer', async () => {
+    const shape = await inspectSnapshotFile(file());
+    expect(shape.trailer).toBe(true);
+    expect(shape.meta.pageSize).toBe(4096);
+    expect(shape.bytes).toBe(shape.meta.pgid * shape.meta.pageSize + 32);
+    expect(shape.bytes).toBe(saved.bytes);
   });
 
   it('a hung member (SIGSTOP) fails the save after the idle timeout and leaves the target byte-identical', async () => {

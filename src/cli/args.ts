@@ -161,7 +161,12 @@ Usage:
   etcd-cockpit alarm list|disarm             raised alarms; disarm asks for the cluster name
   etcd-cockpit move-leader NAME              make NAME the leader
   etcd-cockpit nospace-recover               compact, defragment all, disarm, prove a write
-  etcd-cockpit snapshot save [FILE] [--member NAME] | verify FILE | list [DIR]
+  etcd-cockpit snapshot save [FILE|-] [--member NAME] [--force] | verify FILE | list [DIR]
+                                             FILE is verified before it takes its name; - streams to stdout
+                                             (trailer checked as it passes, exit 1 if the stream was cut)
+  etcd-cockpit snapshot prune [DIR] --keep N [--max-age D] [--yes]
+                                             delete old snapshots the cockpit saved and verified;
+                                             a dry run unless --yes
   etcd-cockpit restart NAME | rolling-restart [--pause 2s] [--wait 60s]
   etcd-cockpit restore FILE                  verified snapshot onto every member, new cluster token
   etcd-cockpit rebootstrap [--take-snapshot] [--max-age 1h]

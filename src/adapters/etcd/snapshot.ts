@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -6,19 +7,29 @@ import type { Etcd3, ISnapshotResponse } from 'etcd3';
 import { TrailerHasher, type TrailerStatus } from '../../core/snapshot/verify.js';
 import { explainEtcdError, type FailureKind } from '../../core/errors/explain-etcd-error.js';
 
-export interface SnapshotSaved {
-  file: string;
+export interface SnapshotStreamed {
   bytes: number;
   ms: number;
-  /** Never 'mismatch': a stream whose trailer does not match is refused and nothing is written. */
+  /** Never 'mismatch': a stream whose trailer does not match is refused. */
   sha256Trailer: TrailerStatus;
 }
 
-export interface SaveSnapshotOptions {
+export interface SnapshotSaved extends SnapshotStreamed {
+  file: string;
+}
+
+export interface StreamSnapshotOptions {
   /** Called after each chunk; `totalBytes` is known from the member's remaining_bytes (trailer included). */
   onProgress?: (bytesSoFar: number, totalBytes?: number) => void;
   /** Give up when the member sends nothing for this long (a hung member never ends the stream). Default 10 s. */
   idleTimeoutMs?: number;
+  /** Cancels the stream (and, for a file, removes the part file); the promise rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+export interface SaveSnapshotOptions extends StreamSnapshotOptions {
+  /** Runs on the complete, fsynced part file before it is renamed into place; a throw keeps `file` untouched. */
+  beforeRename?: (partFile: string) => Promise<void>;
 }
 
 export class SnapshotError extends Error {
@@ -37,87 +48,147 @@ type SnapshotStream = Readable & { cancel(): void };
 const TRAILER = 32;
 const BATCH_BYTES = 1 << 20;
 
+/** Part files being written right now: what a second Ctrl-C removes before the process exits at once. */
+const partFilesInProgress = new Set<string>();
+
+export function removePartFilesNow(): void {
+  for (const part of partFilesInProgress) {
+    try {
+      unlinkSync(part);
+    } catch {
+      // already gone
+    }
+  }
+  partFilesInProgress.clear();
+}
+
 /**
  * Streams a snapshot from the member `client` is bound to (use a per-member
- * client) into `<file>.part.<random>`, fsyncs it, renames it onto `file` and
- * fsyncs the folder. On any failure the part file is removed and `file` is untouched.
+ * client) into `write`, checking the SHA-256 trailer as the bytes pass.
+ * Rejects when the member stalls, the stream is cut short, the trailer does
+ * not match, or `signal` aborts.
  */
-export async function saveSnapshot(client: Etcd3, file: string, options: SaveSnapshotOptions = {}): Promise<SnapshotSaved> {
+export async function streamSnapshot(
+  client: Etcd3,
+  write: (chunk: Buffer) => Promise<void>,
+  options: StreamSnapshotOptions = {},
+): Promise<SnapshotStreamed> {
   const started = performance.now();
   const idleMs = options.idleTimeoutMs ?? 10_000;
-  const part = `${file}.part.${randomBytes(6).toString('hex')}`;
-  const fh = await open(part, 'wx', 0o600);
-  let closed = false;
+  const { signal } = options;
   let stream: SnapshotStream | undefined;
-  let idleError: SnapshotError | undefined;
-  let failIdle: (err: Error) => void = () => undefined;
-  const idled = new Promise<never>((_, reject) => (failIdle = reject));
-  idled.catch(() => undefined);
+  let stopError: Error | undefined;
+  let fail: (err: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => undefined);
+  const stop = (err: Error) => {
+    stopError ??= err;
+    stream?.cancel();
+    fail(stopError);
+  };
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      idleError = new SnapshotError(
-        `snapshot stalled: the member sent nothing for ${idleMs} ms (hung, overloaded or partitioned); ${file} is untouched`,
-        'timeout',
-      );
-      stream?.cancel();
-      failIdle(idleError);
-    }, idleMs);
+    timer = setTimeout(
+      () => stop(new SnapshotError(`snapshot stalled: the member sent nothing for ${idleMs} ms (hung, overloaded or partitioned)`, 'timeout')),
+      idleMs,
+    );
   };
+  const onAbort = () => stop(abortReason(signal));
+  signal?.addEventListener('abort', onAbort, { once: true });
 
   try {
+    signal?.throwIfAborted();
     arm();
     const opening = openSnapshotStream(client);
-    opening.then((s) => idleError && s.cancel(), () => undefined);
-    stream = await Promise.race([opening, idled]);
+    opening.then((s) => stopError && s.cancel(), () => undefined);
+    stream = await Promise.race([opening, failed]);
 
     const hasher = new TrailerHasher();
-    const sink = new FileSink(fh);
     let received = 0;
     let total = 0;
     let dbDone = false;
-    for await (const msg of stream as AsyncIterable<ISnapshotResponse>) {
-      clearTimeout(timer);
-      const blob = msg.blob;
-      received += blob.length;
-      hasher.update(blob);
-      // remaining_bytes counts the db part only; the trailer follows in a message of its own.
-      if (!dbDone) {
-        const remaining = Number(msg.remaining_bytes);
-        total = received + remaining + TRAILER;
-        dbDone = remaining === 0;
+    const pump = async () => {
+      for await (const msg of stream as AsyncIterable<ISnapshotResponse>) {
+        clearTimeout(timer);
+        if (stopError) throw stopError;
+        const blob = msg.blob;
+        received += blob.length;
+        hasher.update(blob);
+        // remaining_bytes counts the db part only; the trailer follows in a message of its own.
+        if (!dbDone) {
+          const remaining = Number(msg.remaining_bytes);
+          total = received + remaining + TRAILER;
+          dbDone = remaining === 0;
+        }
+        await write(blob);
+        options.onProgress?.(received, Math.max(total, received));
+        arm();
       }
-      await sink.write(blob);
-      options.onProgress?.(received, Math.max(total, received));
-      arm();
-    }
+    };
+    const pumping = pump();
+    pumping.catch(() => undefined); // when `failed` wins the race, the pump's own error is not news
+    await Promise.race([pumping, failed]);
     clearTimeout(timer);
-    if (idleError) throw idleError;
+    if (stopError) throw stopError;
 
     const trailer = hasher.finish();
     if (received === 0) throw new SnapshotError('snapshot failed: the member sent an empty stream', 'error');
+    if (!dbDone || received < total)
+      throw new SnapshotError(`snapshot stream was cut short: ${received} of ${total} bytes arrived`, 'error');
     if (trailer.status === 'mismatch')
       throw new SnapshotError('snapshot is corrupted in transit: its SHA-256 trailer does not match the data received', 'error');
+    return { bytes: received, ms: Math.round(performance.now() - started), sha256Trailer: trailer.status };
+  } catch (err) {
+    clearTimeout(timer);
+    stream?.cancel();
+    throw toSnapshotError(stopError ?? err);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
 
+/**
+ * Streams a snapshot into `<file>.part.<random>`, fsyncs it, runs
+ * `beforeRename` on it (the verification), and only then renames it onto
+ * `file` and fsyncs the folder. On any failure or abort the part file is
+ * removed and `file` is untouched.
+ */
+export async function saveSnapshot(client: Etcd3, file: string, options: SaveSnapshotOptions = {}): Promise<SnapshotSaved> {
+  const part = `${file}.part.${randomBytes(6).toString('hex')}`;
+  const fh = await open(part, 'wx', 0o600);
+  partFilesInProgress.add(part);
+  let closed = false;
+  try {
+    const sink = new FileSink(fh);
+    const streamed = await streamSnapshot(client, (chunk) => sink.write(chunk), options);
     await sink.flush();
     await fh.sync();
     closed = true;
     await fh.close();
+    options.signal?.throwIfAborted();
+    await options.beforeRename?.(part);
+    options.signal?.throwIfAborted();
     await rename(part, file);
+    partFilesInProgress.delete(part);
     await syncDir(dirname(file));
-    return { file, bytes: received, ms: Math.round(performance.now() - started), sha256Trailer: trailer.status };
+    return { file, ...streamed };
   } catch (err) {
-    clearTimeout(timer);
-    stream?.cancel();
     if (!closed) await fh.close().catch(() => undefined);
     await unlink(part).catch(() => undefined);
-    throw toSnapshotError(idleError ?? err);
+    partFilesInProgress.delete(part);
+    throw options.signal?.aborted ? abortReason(options.signal) : err;
   }
+}
+
+function abortReason(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : new SnapshotError('snapshot interrupted', 'error');
 }
 
 function toSnapshotError(err: unknown): Error {
   if (err instanceof SnapshotError) return err;
+  if (err instanceof Error && err.name === 'Interrupted') return err;
   if ((err as NodeJS.ErrnoException).syscall) return err as Error; // local file system trouble: keep the errno message
   const explained = explainEtcdError(err);
   return new SnapshotError(`snapshot failed: ${explained.message}`, explained.kind, { cause: err });

@@ -4,13 +4,14 @@
  * operations. They reach each node's etcd service, so they need an inventory
  * with a `runbook:` section. Exit 0 done, 1 failed or cancelled, 2 refused.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Inventory } from '../../core/inventory/types.js';
 import type { Session } from '../session.js';
 import { UsageError } from '../usage-error.js';
 import { confirmInCli } from '../confirm.js';
 import { operationContext } from '../operation-context.js';
-import { AuditLog, defaultAuditLogPath, stateDir } from '../../adapters/audit-log.js';
+import { AuditLog, defaultAuditLogPath } from '../../adapters/audit-log.js';
+import { snapshotDir } from './snapshot.js';
 import { runAudited, recordRefusal, type ActionMeta } from '../../core/operations/run-audited.js';
 import { clusterLockFor } from '../../core/operations/cluster-lock.js';
 import { closeRunContext, createRunContext } from '../../core/runbook/context.js';
@@ -175,7 +176,7 @@ function requestFor(
         {
           cluster,
           members,
-          snapshotDir: opts.snapshotDir ?? join(stateDir(), 'snapshots', cluster),
+          snapshotDir: snapshotDir(opts, cluster),
           ...(opts.maxAgeMs === undefined ? {} : { maxAgeMs: opts.maxAgeMs }),
           takeSnapshot: opts.takeSnapshot ?? false,
         },

@@ -1,54 +1,181 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliOptions } from '../args.js';
 import type { Session } from '../session.js';
 import { UsageError } from '../usage-error.js';
 import { operationContext } from '../operation-context.js';
+import { trapInterrupts } from '../interrupt.js';
 import { AuditLog, defaultAuditLogPath, stateDir } from '../../adapters/audit-log.js';
 import { findEtcdBinaries } from '../../adapters/local/etcd-binaries.js';
 import { runAudited } from '../../core/operations/run-audited.js';
-import { defaultSnapshotFile, describeSnapshot, snapshotSource, takeSnapshot } from '../../core/operations/snapshot.js';
+import { defaultSnapshotFile, describeSnapshot, snapshotSource, streamSnapshotTo, takeSnapshot } from '../../core/operations/snapshot.js';
 import { verifySnapshot } from '../../core/snapshot/verify.js';
-import { listSnapshots, snapshotAge } from '../../core/snapshot/catalog.js';
+import { listSnapshots, snapshotAge, type SnapshotFile } from '../../core/snapshot/catalog.js';
+import { SnapshotFileError } from '../../core/snapshot/file-shape.js';
+import { checkSaveTarget, checkSnapshotFolder, typeableName } from '../../core/snapshot/target.js';
+import { planPrune, removeRecordedSnapshot } from '../../core/snapshot/prune.js';
 import { formatBytes } from '../../core/format/bytes.js';
+import { formatAge } from '../../core/format/time.js';
 
-export function snapshotDir(opts: CliOptions, cluster: string): string {
-  return opts.snapshotDir ?? join(stateDir(), 'snapshots', cluster);
+/** Where snapshots of `cluster` go: --snapshot-dir, else one folder per cluster under the state dir (a name without spaces). */
+export function snapshotDir(opts: Pick<CliOptions, 'snapshotDir'>, cluster: string): string {
+  return opts.snapshotDir ?? join(snapshotRoot(), typeableName(cluster));
 }
 
-/** `snapshot verify FILE` and `snapshot list [DIR]` need no cluster. */
+function snapshotRoot(): string {
+  return join(stateDir(), 'snapshots');
+}
+
+/** Our file checks speak the operator's words already: they become exit 2. */
+async function asUsage<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof SnapshotFileError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function noMoreWords(words: string[], from: number, usage: string): void {
+  const extra = words[from];
+  if (extra !== undefined) throw new UsageError(`snapshot ${usage}: unexpected argument "${extra}"`);
+}
+
+/** The folder `list` and `prune` look in, and whether the operator named it (then it must exist). */
+function folderToRead(opts: CliOptions, arg: string | undefined): { dir: string; named: boolean; label: string } {
+  if (arg !== undefined) return { dir: arg, named: true, label: arg };
+  if (opts.snapshotDir !== undefined) return { dir: opts.snapshotDir, named: true, label: `--snapshot-dir ${opts.snapshotDir}` };
+  return { dir: snapshotRoot(), named: false, label: snapshotRoot() };
+}
+
+function checkNotEmpty(opts: CliOptions): void {
+  if (opts.snapshotDir === '') throw new UsageError('--snapshot-dir is empty: give a folder');
+}
+
+/** `snapshot verify FILE`, `snapshot list [DIR]` and `snapshot prune [DIR] --keep N` need no cluster. */
 export async function runOfflineSnapshotCommand(opts: CliOptions): Promise<number> {
   const [sub, arg] = opts.args;
+  checkNotEmpty(opts);
   if (sub === 'verify') {
     if (!arg) throw new UsageError('snapshot verify needs the snapshot file');
-    const verified = await verifySnapshot(arg, findEtcdBinaries().etcdutl).catch((err: NodeJS.ErrnoException) => {
-      throw new UsageError(err.code === 'ENOENT' ? `no such file: ${arg}` : err.message);
-    });
+    noMoreWords(opts.args, 2, 'verify FILE');
+    const verified = await asUsage(verifySnapshot(arg, findEtcdBinaries().etcdutl));
     process.stdout.write(describeSnapshot(verified) + '\n');
     return verified.ok ? 0 : 1;
   }
   if (sub === 'list') {
-    const dir = arg ?? opts.snapshotDir ?? join(stateDir(), 'snapshots');
-    const files = await listSnapshots(dir);
-    if (files.length === 0) process.stdout.write(`no snapshots in ${dir}\n`);
-    for (const f of files) process.stdout.write(`${snapshotAge(f, Date.now()).padStart(7)} old  ${formatBytes(f.bytes).padStart(8)}  ${f.path}\n`);
+    noMoreWords(opts.args, 2, 'list [DIR]');
+    const where = folderToRead(opts, arg);
+    if (!where.named && !existsSync(where.dir)) {
+      process.stdout.write(`no snapshots yet: ${where.dir} does not exist\n`);
+      return 0;
+    }
+    await asUsage(checkSnapshotFolder(where.dir, where.label));
+    const files = await asUsage(listSnapshots(where.dir, { subfolders: true, mustExist: true }));
+    if (files.length === 0) process.stdout.write(`no snapshots in ${where.dir}\n`);
+    const now = Date.now();
+    for (const f of files) process.stdout.write(listLine(f, now) + '\n');
     return 0;
   }
-  throw new UsageError(`snapshot takes save, verify or list, not "${sub ?? ''}"`);
+  if (sub === 'prune') return runPrune(opts, arg);
+  throw new UsageError(`snapshot takes save, verify, list or prune, not "${sub ?? ''}"`);
 }
 
-/** `snapshot save [FILE] [--member NAME]`: from a follower by default; verified before it counts. */
+function listLine(f: SnapshotFile, now: number): string {
+  const mark = f.record ? `  verified, revision ${f.record.revision}` : '';
+  return `${snapshotAge(f, now).padStart(7)} old  ${formatBytes(f.bytes).padStart(8)}  ${f.path}${mark}`;
+}
+
+/**
+ * `snapshot prune [DIR] --keep N [--max-age D] [--yes]`: a dry run unless
+ * --yes. Only snapshots the cockpit saved and verified (a matching
+ * `.cockpit.json` record) are ever deleted; other files are left alone.
+ */
+async function runPrune(opts: CliOptions, arg: string | undefined): Promise<number> {
+  noMoreWords(opts.args, 2, 'prune [DIR]');
+  if (opts.keep === undefined) throw new UsageError('snapshot prune needs --keep N (how many of the newest snapshots to keep)');
+  if (opts.keep < 1) throw new UsageError('snapshot prune --keep must be at least 1: prune never deletes every snapshot');
+  const where = folderToRead(opts, arg);
+  if (!where.named && !existsSync(where.dir)) {
+    process.stdout.write(`no snapshots yet: ${where.dir} does not exist\n`);
+    return 0;
+  }
+  await asUsage(checkSnapshotFolder(where.dir, where.label));
+  const files = await asUsage(listSnapshots(where.dir, { subfolders: true, mustExist: true }));
+  const now = Date.now();
+  const plan = planPrune(files, { keep: opts.keep, ...(opts.maxAgeMs === undefined ? {} : { maxAgeMs: opts.maxAgeMs }) }, now);
+  const line = (verb: string, f: SnapshotFile) => `${verb.padEnd(12)} ${snapshotAge(f, now).padStart(7)} old  ${formatBytes(f.bytes).padStart(8)}  ${f.path}`;
+  for (const f of plan.keep) process.stdout.write(line('keep', f) + '\n');
+  const rule = `the newest ${opts.keep}${opts.maxAgeMs === undefined ? '' : ` and all younger than ${formatAge(opts.maxAgeMs)}`}`;
+  const others = `${plan.ignored.length} file(s) not saved and verified by the cockpit left alone`;
+  if (!opts.yes) {
+    for (const f of plan.remove) process.stdout.write(line('would delete', f) + '\n');
+    process.stdout.write(`dry run: would delete ${plan.remove.length}, keep ${plan.keep.length} (${rule}); ${others}; add --yes to delete\n`);
+    return 0;
+  }
+  let failed = 0;
+  let deleted = 0;
+  for (const f of plan.remove) {
+    const gone = await removeRecordedSnapshot(f).catch((err: Error) => {
+      process.stderr.write(`etcd-cockpit: could not delete ${f.path}: ${err.message}\n`);
+      failed++;
+      return undefined;
+    });
+    if (gone === false) process.stdout.write(line('left alone', f) + ' (changed since it was listed)\n');
+    if (gone) {
+      deleted++;
+      process.stdout.write(line('deleted', f) + '\n');
+    }
+  }
+  process.stdout.write(`deleted ${deleted}, kept ${plan.keep.length} (${rule}); ${others}\n`);
+  return failed > 0 ? 1 : 0;
+}
+
+/** What `snapshot save` checks before contacting the cluster: its words, the target file or folder. */
+async function checkSaveInput(opts: CliOptions): Promise<void> {
+  checkNotEmpty(opts);
+  noMoreWords(opts.args, 2, 'save [FILE|-]');
+  const file = opts.args[1];
+  if (file === '') throw new UsageError('snapshot save: the file name is empty');
+  if (file === '-') {
+    if (process.stdout.isTTY) throw new UsageError('refusing to write a snapshot to a terminal: redirect stdout (snapshot save - > FILE, or | ssh HOST ...)');
+    return;
+  }
+  if (file !== undefined) return asUsage(checkSaveTarget(file, { force: opts.force }));
+  if (opts.snapshotDir !== undefined) return asUsage(checkSnapshotFolder(opts.snapshotDir, `--snapshot-dir ${opts.snapshotDir}`));
+}
+
+/**
+ * `snapshot save [FILE|-] [--member NAME] [--force]`: from a follower by
+ * default. A file is verified before it takes its name; `-` streams to
+ * stdout with progress on stderr.
+ */
 export async function runSnapshotSave(session: Session, opts: CliOptions): Promise<number> {
+  await checkSaveInput(opts);
+  const toStdout = opts.args[1] === '-';
   await session.poller.pollOnce();
-  const say = (line: string): void => void process.stdout.write(line + '\n');
+  const out = toStdout ? process.stderr : process.stdout;
+  const say = (line: string): void => void out.write(line + '\n');
   const ctx = operationContext(session, say, 0);
   const members = ctx.members();
   const member = opts.member ? members.find((m) => m.name === opts.member) : snapshotSource(members);
   if (!member) throw new UsageError(opts.member ? `no member named "${opts.member}"` : 'no member is answering');
   const cluster = session.plan.clusterName;
   const file = opts.args[1] ?? defaultSnapshotFile(snapshotDir(opts, cluster), cluster, member.name);
-  const etcdutl = findEtcdBinaries().etcdutl;
+  if (!toStdout) await asUsage(checkSaveTarget(file, { force: opts.force }));
+  const etcdutl = toStdout ? '' : findEtcdBinaries().etcdutl;
   const audit = new AuditLog(opts.auditLog ?? defaultAuditLogPath());
   const meta = { action: 'snapshot', target: member.name, params: { file }, cluster, etcdUser: session.plan.user };
-  const outcome = await runAudited(audit, meta, say, () => takeSnapshot(ctx, { member, file, etcdutl }));
-  return outcome.ok ? 0 : 1;
+  const interrupts = trapInterrupts();
+  const { signal } = interrupts;
+  if (toStdout) process.stdout.on('error', () => undefined); // EPIPE is reported by the stream, not as a crash
+  try {
+    const work: () => Promise<unknown> = toStdout
+      ? () => streamSnapshotTo(ctx, { member, out: process.stdout, signal })
+      : () => takeSnapshot(ctx, { member, file, etcdutl, cluster, force: opts.force, signal });
+    const outcome = await runAudited(audit, meta, say, work);
+    return outcome.ok ? 0 : 1;
+  } finally {
+    interrupts.release();
+  }
 }

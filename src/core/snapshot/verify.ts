@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual, type Hash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { inspectSnapshotFile } from './file-shape.js';
 
 /**
  * An etcd snapshot is the member's bbolt file followed by a 32-byte SHA-256
@@ -54,9 +54,10 @@ export function isTruncatedSize(bytes: number): boolean {
 }
 
 /** Streams the file through a TrailerHasher (never the whole file in memory). */
-export async function checkSha256Trailer(file: string): Promise<TrailerCheck> {
+export async function checkSha256Trailer(file: string, signal?: AbortSignal): Promise<TrailerCheck> {
   const hasher = new TrailerHasher();
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hasher.update(chunk as Buffer);
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20, ...(signal ? { signal } : {}) })) hasher.update(chunk as Buffer);
+  signal?.throwIfAborted();
   return hasher.finish();
 }
 
@@ -114,9 +115,11 @@ export class EtcdutlStatusError extends Error {
 }
 
 /** Runs `etcdutl snapshot status <file> -w json` (argv, no shell). Rejects with EtcdutlStatusError when etcdutl refuses the file. */
-export function snapshotStatus(file: string, etcdutlPath: string, timeoutMs = 120_000): Promise<SnapshotStatus> {
+export function snapshotStatus(file: string, etcdutlPath: string, timeoutMs = 120_000, signal?: AbortSignal): Promise<SnapshotStatus> {
   return new Promise((resolve, reject) => {
-    execFile(etcdutlPath, ['snapshot', 'status', file, '-w', 'json'], { timeout: timeoutMs, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+    const options = { timeout: timeoutMs, maxBuffer: 1 << 20, ...(signal ? { signal } : {}) };
+    execFile(etcdutlPath, ['snapshot', 'status', file, '-w', 'json'], options, (err, stdout, stderr) => {
+      if (signal?.aborted) return reject(signal.reason);
       if (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (typeof code === 'string') return reject(new Error(`cannot run etcdutl at ${etcdutlPath}: ${code}`));
@@ -145,6 +148,8 @@ export interface VerifyOptions {
   /** Accept a raw copy of a member's db file (no trailer); restore then needs --skip-hash-check. */
   allowMissingTrailer?: boolean;
   etcdutlTimeoutMs?: number;
+  /** Stops reading and kills etcdutl (an interrupted save). */
+  signal?: AbortSignal;
 }
 
 /** The verdict in plain words, from the trailer check and etcdutl's answer (or its refusal). Pure. */
@@ -171,14 +176,17 @@ export function judgeSnapshot(
   return { ...base, ...status, ok: true };
 }
 
-/** Trailer check + `etcdutl snapshot status`: what a restore calls before stopping anything. */
+/**
+ * Type, size and header first (a SnapshotFileError, before any byte past the
+ * header is read), then the trailer check and `etcdutl snapshot status`:
+ * what a restore calls before stopping anything.
+ */
 export async function verifySnapshot(file: string, etcdutlPath: string, options: VerifyOptions = {}): Promise<SnapshotVerification> {
-  const info = await stat(file); // a missing file throws ENOENT here: that is the caller's mistake, not the snapshot's
-  if (!info.isFile()) throw new Error(`${file} is not a regular file`);
-  const trailer = await checkSha256Trailer(file);
+  await inspectSnapshotFile(file);
+  const trailer = await checkSha256Trailer(file, options.signal);
   let status: SnapshotStatus | { refused: string };
   try {
-    status = await snapshotStatus(file, etcdutlPath, options.etcdutlTimeoutMs);
+    status = await snapshotStatus(file, etcdutlPath, options.etcdutlTimeoutMs, options.signal);
   } catch (err) {
     if (!(err instanceof EtcdutlStatusError)) throw err;
     status = { refused: err.message };

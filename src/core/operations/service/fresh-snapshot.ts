@@ -23,7 +23,7 @@ export async function snapshotNow(ctx: OperationContext, options: { cluster: str
   const member = snapshotSource(await liveMembers(ctx));
   if (!member) throw new Error('no member answers: no snapshot can be taken');
   const file = defaultSnapshotFile(options.dir, options.cluster, member.name);
-  const verified = await takeSnapshot(ctx, { member, file, etcdutl: options.etcdutl });
+  const verified = await takeSnapshot(ctx, { member, file, etcdutl: options.etcdutl, cluster: options.cluster });
   if (!verified.ok) throw new Error(`snapshot failed verification: ${verified.problem}`);
   return verified;
 }

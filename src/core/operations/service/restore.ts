@@ -1,6 +1,7 @@
 import type { MemberState } from '../../cluster/types.js';
 import { NODE_PATHS, realPath } from '../../runbook/paths.js';
 import { verifySnapshot, type SnapshotVerification } from '../../snapshot/verify.js';
+import { SnapshotFileError } from '../../snapshot/file-shape.js';
 import { describeSnapshot } from '../snapshot.js';
 import { configPatchForNewCluster } from './new-cluster-config.js';
 import { patchNodeConfig, requireConfigs } from './config-file.js';
@@ -16,7 +17,10 @@ type Verified = Extract<SnapshotVerification, { ok: true }>;
 /** Trailer + etcdutl status; anything but a verified snapshot is refused (nothing has been touched yet). */
 export async function requireVerifiedSnapshot(file: string, etcdutl: string): Promise<Verified> {
   const verified = await verifySnapshot(file, etcdutl).catch((err: NodeJS.ErrnoException) => {
-    throw new ServiceOpRefused(err.code === 'ENOENT' ? `no such snapshot file: ${file}` : `cannot read ${file}: ${err.message}`);
+    // Type, size and header are checked before any byte is read: a 16 GiB sparse file is refused at once.
+    if (err.code === 'ENOENT') throw new ServiceOpRefused(`no such snapshot file: ${file}`);
+    if (err instanceof SnapshotFileError) throw new ServiceOpRefused(`refused: ${err.message}; nothing was stopped`);
+    throw new ServiceOpRefused(`cannot read ${file}: ${err.message}`);
   });
   if (!verified.ok) throw new ServiceOpRefused(`refused: ${file}: ${verified.problem}; nothing was stopped`);
   return verified;
