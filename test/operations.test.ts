@@ -151,7 +151,24 @@ describe('NOSPACE: a cluster with a small quota is filled until the alarm fires,
     expect(await alarmList(h.ctx)).toEqual([]);
     await h.pooled.put('/after-recovery').value('ok');
     expect(await h.pooled.get('/after-recovery').string()).toBe('ok');
-    expect(h.lines.at(-1)).toMatch(/a test write went through/);
+    expect(h.lines.at(-1)).toMatch(/room to work: the database fills \d+(\.\d+)? ?% of the 8(\.0)? MiB quota/);
+  });
+
+  it('when the live data itself fills the quota, recovery does not say done: it says what to do next', async () => {
+    const value = 'y'.repeat(100_000);
+    let filled = false;
+    for (let i = 0; i < 400 && !filled; i++) {
+      try {
+        await h.pooled.put(`/live/${i}`).value(value); // distinct keys: nothing for compaction to give back
+      } catch (err) {
+        expect((err as Error).message).toMatch(/database space exceeded/);
+        filled = true;
+      }
+    }
+    expect(filled).toBe(true);
+    await h.poller.pollOnce();
+    await expect(recoverFromNospace(h.ctx)).rejects.toThrow(/not recovered: .* still fills \d+(\.\d+)? ?% of the 8(\.0)? MiB quota .* delete keys that are not needed, or raise the quota/);
+    await h.pooled.delete().prefix('/live/');
   });
 });
 

@@ -291,3 +291,13 @@ describe('CLI phase selection', () => {
     expect(parsePhases(text)).toEqual(phases);
   });
 });
+
+describe('the CA key advice', () => {
+  it('gives real commands with the path quoted, not an internal function name', async () => {
+    const { caKeyAdvice } = await import('../src/core/runbook/phases/phase3-pki.js');
+    const advice = caKeyAdvice("/srv/my pki/ca.key");
+    expect(advice).not.toMatch(/exportCaKey/);
+    expect(advice).toContain("openssl pkcs8 -topk8 -v2 aes-256-cbc -in '/srv/my pki/ca.key' -out /OFFLINE/etcd-ca.key.enc");
+    expect(advice).toContain("shred -u '/srv/my pki/ca.key'");
+  });
+});

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { childEnv } from '../child-env.js';
 import { appendFileSync, openSync, closeSync, readFileSync } from 'node:fs';
 
 const running = new Set<ChildProcess>();
@@ -40,7 +41,7 @@ export class EtcdProcess {
     if (this.pid) return;
     installExitHook();
     const out = openSync(this.logFile, 'a');
-    const child = spawn(this.etcdBinary, ['--config-file', this.configFile], { stdio: ['ignore', out, out] });
+    const child = spawn(this.etcdBinary, ['--config-file', this.configFile], { stdio: ['ignore', out, out], env: childEnv(withoutEtcdFlags(process.env)) });
     closeSync(out);
     running.add(child);
     child.once('exit', () => running.delete(child));
@@ -80,4 +81,9 @@ export class EtcdProcess {
       return '(no log yet)';
     }
   }
+}
+
+/** etcd reads every ETCD_* variable as a flag: only the config file may configure it. */
+function withoutEtcdFlags(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('ETCD_')));
 }

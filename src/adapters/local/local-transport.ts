@@ -13,6 +13,7 @@
  * `sudo` is ignored. `owner` is applied only when running as root and the
  * user exists here; otherwise it is ignored.
  */
+import { childEnv } from '../child-env.js';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chown, open, readFile, rename, unlink } from 'node:fs/promises';
@@ -46,7 +47,7 @@ export class LocalTransport implements Transport {
       // detached: the command leads its own process group, so a timeout kills its children too
       const child = spawn('sh', ['-c', command], {
         cwd: this.rootDir,
-        env: { ...process.env, NODE_ROOT: this.rootDir },
+        env: childEnv(process.env, { NODE_ROOT: this.rootDir }),
         detached: true,
         stdio: ['pipe', 'pipe', 'pipe'],
       });

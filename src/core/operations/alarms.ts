@@ -1,6 +1,7 @@
 import { disarmAlarm, listAlarms, type RaisedAlarm } from '../../adapters/etcd/maintenance.js';
 import { compactHistory } from './compact.js';
-import { defragMembers } from './defrag.js';
+import { defragMembers, type DefragResult } from './defrag.js';
+import { formatBinaryBytes, formatBytes, formatPercent } from '../format/bytes.js';
 import type { OperationContext } from './context.js';
 
 function anyClient(ctx: OperationContext) {
@@ -46,4 +47,35 @@ export async function recoverFromNospace(ctx: OperationContext): Promise<void> {
   await client.put(CHECK_KEY).value(new Date().toISOString());
   await client.delete().key(CHECK_KEY);
   ctx.log('a test write went through: the cluster accepts writes again');
+  refuseDoneWhileNearlyFull(ctx, results);
+}
+
+/** Below this share of the quota after recovery there is room to work; above it the alarm comes back soon. */
+export const NOSPACE_SAFE_SHARE = 0.8;
+
+/**
+ * Compaction and defragmentation only give back what was history and free
+ * pages: when the live data itself nearly fills the quota, "done" would be
+ * untrue. Says what to do next instead.
+ */
+function refuseDoneWhileNearlyFull(ctx: OperationContext, results: DefragResult[]): void {
+  const members = ctx.members();
+  const shares = results.flatMap((r) => {
+    const quota = members.find((m) => m.name === r.name)?.quotaBytes;
+    return r.after !== undefined && quota ? [{ name: r.name, after: r.after, quota, share: r.after / quota }] : [];
+  });
+  if (shares.length === 0) {
+    ctx.log('warning: the quota is unknown (no /metrics answer), so how much room is left cannot be told');
+    return;
+  }
+  const worst = shares.reduce((a, b) => (b.share > a.share ? b : a));
+  if (worst.share < NOSPACE_SAFE_SHARE) {
+    ctx.log(`room to work: the database fills ${formatPercent(worst.share)} of the ${formatBinaryBytes(worst.quota)} quota (${worst.name})`);
+    return;
+  }
+  throw new Error(
+    `not recovered: after compaction and defragmentation the database still fills ${formatPercent(worst.share)} of the ${formatBinaryBytes(worst.quota)} quota on ${worst.name} ` +
+      `(${formatBytes(worst.after)}): the live data itself is that big and the alarm will return. The alarm is disarmed for now; ` +
+      `delete keys that are not needed, or raise the quota (etcd-cockpit quota SIZE, a rolling restart), then run nospace-recover again`,
+  );
 }

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual, type Hash } from 'node:crypto';
+import { childEnv } from '../../adapters/child-env.js';
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { inspectSnapshotFile } from './file-shape.js';
@@ -117,7 +118,7 @@ export class EtcdutlStatusError extends Error {
 /** Runs `etcdutl snapshot status <file> -w json` (argv, no shell). Rejects with EtcdutlStatusError when etcdutl refuses the file. */
 export function snapshotStatus(file: string, etcdutlPath: string, timeoutMs = 120_000, signal?: AbortSignal): Promise<SnapshotStatus> {
   return new Promise((resolve, reject) => {
-    const options = { timeout: timeoutMs, maxBuffer: 1 << 20, ...(signal ? { signal } : {}) };
+    const options = { timeout: timeoutMs, maxBuffer: 1 << 20, env: childEnv(), ...(signal ? { signal } : {}) };
     execFile(etcdutlPath, ['snapshot', 'status', file, '-w', 'json'], options, (err, stdout, stderr) => {
       if (signal?.aborted) return reject(signal.reason);
       if (err) {

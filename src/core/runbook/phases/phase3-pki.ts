@@ -15,6 +15,7 @@ import { execAction, fileAction, privateKeyPlaceholder, secretFileAction, type P
 import { RunbookFailure } from '../failures.js';
 import { GATEWAY_CLIENTS, clientCertNames, cnClientNames, inspectLocalPki, localPki, registerLocalKeys } from '../local-pki.js';
 import { reissueGatewayClientCerts } from '../reissue-gateway-cert.js';
+import { shq } from '../../../adapters/shell-quote.js';
 import type { NodeRuntime } from '../node-runtime.js';
 import { NODE_PATHS, PKI_FILES, p, pkiPath, realPath, transportPath, type PkiFile } from '../paths.js';
 import type { ClusterStep, NodeStep, RunContext } from '../types.js';
@@ -157,7 +158,7 @@ const generate: ClusterStep = {
     });
     writePki(pki.dir, generated);
     registerLocalKeys(run);
-    ctx.warn(`the CA private key is in ${pki.caKey}: export it encrypted to an offline place and delete it here (exportCaKey)`);
+    ctx.warn(caKeyAdvice(pki.caKey));
     return `CA and ${inventory.nodes.length * 2 + clientCertNames(settings).length} certificates in ${pki.dir}`;
   },
 };
@@ -240,3 +241,12 @@ const verify: NodeStep = {
 };
 
 export const PKI_STEPS = [generate, deploy, verify];
+
+/** Real commands: openssl asks for the passphrase on the terminal (never argv), shred removes the local copy. */
+export function caKeyAdvice(caKey: string): string {
+  const q = shq(caKey);
+  return (
+    `the CA private key is in ${caKey}: move it offline encrypted, then remove it here: ` +
+    `openssl pkcs8 -topk8 -v2 aes-256-cbc -in ${q} -out /OFFLINE/etcd-ca.key.enc && openssl pkey -in /OFFLINE/etcd-ca.key.enc -noout && shred -u ${q}`
+  );
+}
