@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parsePrometheusText, metricValue, histogramsOf, type Bucket } from '../src/core/metrics/prometheus.js';
 import { histogramQuantile, deltaQuantile, bucketDelta } from '../src/core/metrics/histogram.js';
-import { computeSignals, recordLeaderChanges, toScrape, type LeaderChangeHistory, type MemberSignals } from '../src/core/metrics/signals.js';
+import { computeSignals, recordLeaderChanges, rttWindow, toScrape, type LeaderChangeHistory, type MemberSignals } from '../src/core/metrics/signals.js';
 import {
   SIGNAL_THRESHOLDS,
   appliedLagVerdict,
@@ -286,5 +286,36 @@ describe('parsing only the families the signals read', () => {
     const filtered = toScrape(fixtureText, 1000);
     expect(filtered.metrics.samples.size).toBeLessThan(full.samples.size / 5);
     expect(computeSignals(undefined, filtered, [])).toEqual(computeSignals(undefined, { at: 1000, metrics: full }, []));
+  });
+});
+
+describe('peer RTT over the recent window, not since the member started', () => {
+  // Cumulative buckets: `fast` samples under 1 ms, `slow` ones between 0.5 s and 1 s.
+  const rtt = (fast: number, slow: number, at: number) =>
+    toScrape(
+      [
+        '# TYPE etcd_network_peer_round_trip_time_seconds histogram',
+        `etcd_network_peer_round_trip_time_seconds_bucket{To="abc",le="0.001"} ${fast}`,
+        `etcd_network_peer_round_trip_time_seconds_bucket{To="abc",le="0.5"} ${fast}`,
+        `etcd_network_peer_round_trip_time_seconds_bucket{To="abc",le="1"} ${fast + slow}`,
+        `etcd_network_peer_round_trip_time_seconds_bucket{To="abc",le="+Inf"} ${fast + slow}`,
+        `etcd_network_peer_round_trip_time_seconds_sum{To="abc"} 1`,
+        `etcd_network_peer_round_trip_time_seconds_count{To="abc"} ${fast + slow}`,
+      ].join('\n') + '\n',
+      at,
+    );
+
+  it('a slow network hours ago does not colour a fast one now, though the last 15 s held no RTT sample', () => {
+    const hoursAgo = rtt(0, 100, 0); // the member's early life: all slow
+    const windowStart = rtt(0, 100, 3_600_000);
+    const previous = rtt(10, 100, 3_600_000 + 60_000); // fast samples since
+    const current = rtt(10, 100, 3_600_000 + 75_000); // none in the last 15 s (etcd samples every 30 s)
+    const { keep, base } = rttWindow([hoursAgo, windowStart, previous], current);
+    expect(keep).toEqual([windowStart, previous, current]);
+    const s = computeSignals(previous, current, [], base);
+    expect(s.peerRttP99Ms.basis).toBe('interval');
+    expect(s.peerRttP99Ms.value).toBeLessThan(1);
+    // Without the window the only basis is the histogram since start, which says slow.
+    expect(computeSignals(previous, current, []).peerRttP99Ms.value).toBeGreaterThan(500);
   });
 });

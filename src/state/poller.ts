@@ -3,7 +3,7 @@ import { probeMember, listMembers, type ProbeResult } from '../adapters/etcd/pro
 import { PollClient } from '../adapters/etcd/light/poll-client.js';
 import { fetchMetricsText } from '../adapters/etcd/metrics.js';
 import { fetchServerCertificate } from '../adapters/etcd/server-cert.js';
-import { computeSignals, recordLeaderChanges, toScrape, type LeaderChangeHistory, type Scrape } from '../core/metrics/signals.js';
+import { computeSignals, recordLeaderChanges, rttWindow, toScrape, type LeaderChangeHistory, type Scrape } from '../core/metrics/signals.js';
 import { summarizeSignals } from '../core/metrics/summary.js';
 import type { ClientOptions } from '../adapters/etcd/member-client.js';
 import { createMemberClient } from '../adapters/etcd/member-client.js';
@@ -46,7 +46,7 @@ export class Poller {
   /** When the last /metrics round started, and the round in flight: every member is scraped in one round, applied in one update. */
   private lastMetricsRound = -Infinity;
   private metricsRound?: Promise<void>;
-  private readonly scrapes = new Map<string, { scrape: Scrape; history: LeaderChangeHistory }>();
+  private readonly scrapes = new Map<string, { scrape: Scrape; history: LeaderChangeHistory; window: Scrape[] }>();
   private readonly lastCert = new Map<string, number>();
   private readonly lastQuorumRead = new Map<string, number>();
   /** Members the cockpit cannot ask (wrong password, TLS files): retried ever more slowly, not hammered every interval. */
@@ -219,8 +219,9 @@ export class Poller {
       const scrape = toScrape(text, this.now());
       const before = this.scrapes.get(endpoint);
       const history = recordLeaderChanges(before?.history ?? [], scrape);
-      this.scrapes.set(endpoint, { scrape, history });
-      const signals = computeSignals(before?.scrape, scrape, history);
+      const window = rttWindow(before?.window ?? [], scrape);
+      this.scrapes.set(endpoint, { scrape, history, window: window.keep });
+      const signals = computeSignals(before?.scrape, scrape, history, window.base);
       updates.push({ endpoint, signals: summarizeSignals(signals), quotaBytes: signals.quotaBytes.value });
     });
     this.store.getState().applySignals(updates);

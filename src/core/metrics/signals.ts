@@ -87,6 +87,15 @@ export interface MemberSignals {
 }
 
 const FIFTEEN_MIN_MS = 15 * 60 * 1000;
+
+/** How far back the peer RTT verdict looks. */
+export const RTT_WINDOW_MS = 5 * 60 * 1000;
+
+/** The scrapes to keep for the RTT window (the newest last), and the one to measure from. */
+export function rttWindow(scrapes: Scrape[], current: Scrape): { keep: Scrape[]; base: Scrape | undefined } {
+  const keep = [...scrapes.filter((s) => current.at - s.at <= RTT_WINDOW_MS), current];
+  return { keep, base: keep.length > 1 ? keep[0] : undefined };
+}
 const LEADER_CHANGES = 'etcd_server_leader_changes_seen_total';
 
 /** The history with this scrape's leader-change reading added; keep it between calls. */
@@ -95,7 +104,13 @@ export function recordLeaderChanges(history: LeaderChangeHistory, scrape: Scrape
   return total === undefined ? history : recordReading(history, { at: scrape.at, total });
 }
 
-export function computeSignals(previous: Scrape | undefined, current: Scrape, history: LeaderChangeHistory): MemberSignals {
+/**
+ * `rttBase`: a scrape from the start of the recent window (RTT_WINDOW_MS).
+ * etcd adds one peer RTT sample every 30 s, so the interval since the last
+ * scrape often holds none; a few minutes does, and is still "now", unlike the
+ * histogram since the member started.
+ */
+export function computeSignals(previous: Scrape | undefined, current: Scrape, history: LeaderChangeHistory, rttBase: Scrape | undefined = previous): MemberSignals {
   const cur = current.metrics;
   const value = (name: string) => metricValue(cur, name);
   // Recording is idempotent, so a history that already holds these scrapes is fine too.
@@ -105,7 +120,7 @@ export function computeSignals(previous: Scrape | undefined, current: Scrape, hi
 
   const fsync = worstP99Ms(previous?.metrics, cur, 'etcd_disk_wal_fsync_duration_seconds');
   const commit = worstP99Ms(previous?.metrics, cur, 'etcd_disk_backend_commit_duration_seconds');
-  const rtt = worstP99Ms(previous?.metrics, cur, 'etcd_network_peer_round_trip_time_seconds');
+  const rtt = worstP99Ms(rttBase?.metrics, cur, 'etcd_network_peer_round_trip_time_seconds');
 
   const failedRate = ratePer15m(previous, current, 'etcd_server_proposals_failed_total');
   const pending = value('etcd_server_proposals_pending');
