@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { copyFileSync, renameSync } from 'node:fs';
+import { parseCli } from '../src/cli/args.js';
+import { planConnection } from '../src/cli/connection.js';
+import { openSession } from '../src/cli/session.js';
 import { join } from 'node:path';
 import { startTestCluster, clusterTls } from './helpers/cluster.js';
 import { runCli } from './helpers/cli.js';
@@ -47,6 +51,30 @@ describe('status tells the operator’s setup from the cluster’s state', () =>
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ quorum: 'ok', quorumReason: null });
   });
+
+  it('TLS files replaced on disk are picked up without a restart', async () => {
+    const cacert = join(cluster.dir, 'swapped-ca.pem');
+    copyFileSync(otherCa, cacert);
+    const opts = parseCli(['--endpoints', endpoints(), '--cacert', cacert, '--cert', cluster.tls.cert, '--key', cluster.tls.key, '--interval', '250ms']);
+    const session = await openSession(planConnection(opts, {}), opts);
+    const health = () => Object.values(session.store.getState().members).map((m) => m.health);
+    const until = async (what: string, ok: () => boolean) => {
+      for (const deadline = Date.now() + 15_000; !ok(); await new Promise((r) => setTimeout(r, 100))) {
+        if (Date.now() > deadline) throw new Error(`${what}: still ${health().join(',')}`);
+      }
+    };
+    session.poller.start();
+    try {
+      await until('the wrong CA is refused', () => health().every((h) => h === 'setup'));
+      const staged = `${cacert}.new`;
+      copyFileSync(cluster.tls.cacert, staged);
+      renameSync(staged, cacert); // how renewals land: an atomic rename
+      await until('the new CA is used', () => health().every((h) => h === 'ok'));
+      expect(session.store.getState().events.map((e) => e.text)).toContain('TLS files changed on disk: reconnecting with them');
+    } finally {
+      session.poller.stop();
+    }
+  }, 40_000);
 
   it('a wrong password: exit 3, and the live poller backs off instead of retrying every interval', async () => {
     const root = createPooledClient(cluster.nodes.map((n) => n.clientUrl), { tls: clusterTls(cluster, cluster.clientCerts.root), credentials: {}, deadlineMs: 5000 });

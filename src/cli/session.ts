@@ -1,4 +1,5 @@
 import { loadTlsMaterial, type TlsMaterial } from '../adapters/etcd/tls-material.js';
+import { watchTlsFiles } from '../adapters/etcd/tls-reload.js';
 import type { ClientOptions } from '../adapters/etcd/member-client.js';
 import { createCockpitStore, type CockpitStore } from '../state/store.js';
 import { Poller } from '../state/poller.js';
@@ -30,5 +31,10 @@ export async function openSession(
     serverName: serverNames.get(endpoint),
   });
   const poller = new Poller(store, { intervalMs: opts.intervalMs, clientOptions });
+  watchTlsFiles(plan.tls, () => {
+    tlsCache = undefined;
+    poller.reconnect();
+    store.getState().addEvent('TLS files changed on disk: reconnecting with them');
+  });
   return { store, poller, plan };
 }

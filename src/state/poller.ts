@@ -94,6 +94,19 @@ export class Poller {
     this.timers.clear();
   }
 
+  /**
+   * Drops every connection so the next poll and operation connect afresh with
+   * what clientOptions gives now (new TLS files on disk).
+   */
+  reconnect(): void {
+    for (const c of this.pollClients.values()) c.close();
+    this.pollClients.clear();
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+    this.backoff.clear();
+    this.lastCert.clear();
+  }
+
   stop(): void {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
