@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as ProtobufModule from 'protobufjs';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -66,7 +67,7 @@ describe('protobuf wire codec', () => {
 
   it('agrees with protobufjs on etcd’s own rpc.proto', () => {
     const require = createRequire(import.meta.url);
-    const protobuf = require('protobufjs') as typeof import('protobufjs');
+    const protobuf = require('protobufjs') as typeof ProtobufModule;
     const proto = fileURLToPath(new URL('../node_modules/etcd3/proto/rpc.proto', import.meta.url));
     const root = new protobuf.Root().loadSync(proto, { keepCase: true });
     const type = (name: string) => root.lookupType(`etcdserverpb.${name}`);

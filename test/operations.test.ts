@@ -6,7 +6,7 @@ import { startTestCluster, clusterTls } from './helpers/cluster.js';
 import { runCli } from './helpers/cli.js';
 import { createCockpitStore } from '../src/state/store.js';
 import { Poller } from '../src/state/poller.js';
-import { createMemberClient, createPooledClient } from '../src/adapters/etcd/member-client.js';
+import { createPooledClient } from '../src/adapters/etcd/member-client.js';
 import { defragMembers } from '../src/core/operations/defrag.js';
 import { compactHistory } from '../src/core/operations/compact.js';
 import { moveLeaderTo } from '../src/core/operations/leader.js';
@@ -205,7 +205,8 @@ describe('snapshots from the command line', () => {
     const { readdirSync, writeFileSync } = await import('node:fs');
     const good = join(dir, readdirSync(dir).find((n) => n.endsWith('.db'))!); // not its .cockpit.json record
     const bytes = readFileSync(good);
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    const middle = Math.floor(bytes.length / 2);
+    bytes[middle] = bytes[middle]! ^ 0xff;
     const bad = join(cluster.dir, 'bad.db');
     writeFileSync(bad, bytes);
     const run = await runCli(['snapshot', 'verify', bad]);

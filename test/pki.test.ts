@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type * as GenerateModule from '../src/core/pki/generate.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -332,7 +333,7 @@ describe('generatePki (async)', () => {
   describe('compiled module with a real worker thread', () => {
     // node-forge must resolve from the compiled files, so they live inside the project.
     let outDir: string;
-    let compiled: typeof import('../src/core/pki/generate.js');
+    let compiled: typeof GenerateModule;
 
     beforeAll(async () => {
       const cache = path.join(ROOT, 'node_modules', '.cache');

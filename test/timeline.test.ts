@@ -120,7 +120,7 @@ describe('the timeline on a real cluster', () => {
     const text = readFileSync(textFile, 'utf8').trim().split('\n');
     expect(text).toHaveLength(count);
     const line = text.find((l) => l.endsWith(`  ${event}`));
-    expect(line).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z  (normal|warning) +leader changed/);
+    expect(line).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}(normal|warning) +leader changed/);
     expect(statSync(textFile).mode & 0o777).toBe(0o600);
   });
 });

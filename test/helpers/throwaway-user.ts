@@ -77,7 +77,7 @@ function retryWhileLocked(fn: () => void): void {
       return fn();
     } catch (err) {
       const said = String((err as { stderr?: Buffer }).stderr ?? '');
-      if (attempt >= 30 || !/lock/i.test(said)) throw new Error(`useradd failed: ${said.trim() || (err as Error).message}`);
+      if (attempt >= 30 || !/lock/i.test(said)) throw new Error(`useradd failed: ${said.trim() || (err as Error).message}`, { cause: err });
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
     }
   }

@@ -36,7 +36,7 @@ function traces(name: string): string[] {
   if (existsSync(`/run/netns/ecl-${name}`)) found.push(`netns ecl-${name}`);
   if (readFileSync('/proc/mounts', 'utf8').includes(labDir(name))) found.push('mounts');
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    let cmd = '';
+    let cmd: string;
     try {
       cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     } catch {

@@ -159,6 +159,7 @@ export function openLab(name) {
  * signal handler can stop them; `onCreated(lab)` gets the lab as soon as it
  * has a folder, so a handler can tear down a half-started lab.
  */
+/** @param {{ name: string, etcdHosts?: number, patroni?: boolean, tmpfs?: Record<string, string>, log?: (line: string) => void, track?: any, onCreated?: any, watchdog?: boolean, signal?: AbortSignal }} options */
 export async function startLab({ name, etcdHosts = 3, patroni = false, tmpfs = {}, log = () => {}, track, onCreated, watchdog = false, signal }) {
   checkName(name);
   if (!Number.isInteger(etcdHosts) || etcdHosts < 1 || etcdHosts > 3) throw new LabInputError(`--hosts must be 1, 2 or 3 (at most 3 etcd hosts on this machine), not ${etcdHosts}`);

@@ -10,6 +10,7 @@ const BIN = fileURLToPath(new URL('../../bin/etcd-cockpit', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 /** The runbook on the lab's hosts through the built command, as a user runs it. */
+/** @param {any} lab @param {{ track?: any, extraArgs?: string[] }} [options] */
 export function runRunbookIn(lab, { track, extraArgs = [] } = {}) {
   const argv = lab.netnsArgv([process.execPath, BIN, 'runbook', 'run', '-f', lab.inventoryPath, ...extraArgs]);
   const started = Date.now();

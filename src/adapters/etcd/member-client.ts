@@ -1,12 +1,14 @@
 import { createRequire } from 'node:module';
+import type * as Etcd3Module from 'etcd3';
+import type * as CockatielModule from 'cockatiel';
 import type { Etcd3, IOptions } from 'etcd3';
 import type { TlsMaterial } from './tls-material.js';
 
 // etcd3 (grpc-js, protobufjs) and cockatiel take ~0.3 s to load: they load with
 // the first client, so `status` and polling (the light client) never pay for them.
 const load = createRequire(import.meta.url);
-const etcd3 = (): typeof import('etcd3') => load('etcd3');
-const cockatiel = (): typeof import('cockatiel') => load('cockatiel');
+const etcd3 = (): typeof Etcd3Module => load('etcd3');
+const cockatiel = (): typeof CockatielModule => load('cockatiel');
 
 export interface Credentials {
   user?: string;

@@ -71,7 +71,7 @@ function writeNew(target: string, content: string, mode: number): void {
     fs.linkSync(tmp, target);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST' && exists(target)) {
-      throw new Error(`refusing to overwrite existing ${target}`);
+      throw new Error(`refusing to overwrite existing ${target}`, { cause: err });
     }
     throw err;
   } finally {

@@ -30,6 +30,7 @@ function renderBare(action: PlannedAction): string {
         case 'binary':
           return `${head}: ${action.content.description}`;
       }
+      break;
     }
     case 'etcd':
       return `etcd: ${action.call}`;

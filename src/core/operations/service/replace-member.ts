@@ -124,7 +124,7 @@ async function promoteWhenInSync(ctx: ServiceOpsContext, node: NodeRuntime, id: 
       const message = (err as Error).message;
       if (!NOT_IN_SYNC.test(message)) throw err;
       if (Date.now() - started >= ctx.healthTimeoutMs) {
-        throw new Error(`${node.spec.name}: still not in sync after ${ctx.healthTimeoutMs / 1000} s (${message})\n${await serviceReport(node)}`);
+        throw new Error(`${node.spec.name}: still not in sync after ${ctx.healthTimeoutMs / 1000} s (${message})\n${await serviceReport(node)}`, { cause: err });
       }
     }
     await sleep(PROMOTE_RETRY_MS);

@@ -28,7 +28,7 @@ export async function waitHealthy(
   const timeoutMs = options.timeoutMs ?? ctx.healthTimeoutMs;
   const readiness = options.readiness ?? 'voter';
   const started = Date.now();
-  let last = 'no answer yet';
+  let last: string;
   let deadSince: number | undefined;
   for (;;) {
     const result = await probeMember(ctx.clientFor(member.endpoint));

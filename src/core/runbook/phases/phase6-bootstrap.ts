@@ -47,7 +47,7 @@ async function waitForCluster(ctx: ClusterStepContext, timeoutMs: number): Promi
   const started = Date.now();
   let health: ClusterHealth | undefined;
   let exitedAt: number | undefined;
-  let exited: string[] = [];
+  let exited: string[];
   try {
     for (;;) {
       health = await prober.probe();
