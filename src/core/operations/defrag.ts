@@ -1,6 +1,7 @@
 import { defragment, moveLeader } from '../../adapters/etcd/maintenance.js';
 import { formatBytes } from '../format/bytes.js';
-import { planDefrag, type DefragStep } from './defrag-plan.js';
+import { planDefrag, type AutoDefragPolicy, type DefragStep } from './defrag-plan.js';
+import { probeMember } from '../../adapters/etcd/probe.js';
 import { sleep, type OperationContext } from './context.js';
 
 export interface DefragResult {
@@ -18,7 +19,7 @@ export interface DefragResult {
  */
 export async function defragMembers(
   ctx: OperationContext,
-  options: { force: boolean; endpoints?: string[] },
+  options: { force: boolean; endpoints?: string[]; auto?: AutoDefragPolicy },
 ): Promise<DefragResult[]> {
   const chosen = ctx.members().filter((m) => !options.endpoints || options.endpoints.includes(m.endpoint));
   const plan = planDefrag(chosen, options);
@@ -34,8 +35,25 @@ export async function defragMembers(
     first = false;
     if (step.wasLeader) await moveLeadershipAway(ctx, step);
     results.push(await defragOne(ctx, step));
+    await healthGate(ctx, step);
   }
   return results;
+}
+
+const HEALTH_GATE_MS = 30_000;
+
+/** The next member waits until this one serves quorum reads again: never two members out at once. */
+async function healthGate(ctx: OperationContext, step: DefragStep): Promise<void> {
+  const deadline = Date.now() + HEALTH_GATE_MS;
+  for (;;) {
+    const result = await probeMember(ctx.clientFor(step.endpoint));
+    if (result.ok && result.sample.quorumRead === 'ok' && result.sample.leaderId) return;
+    if (Date.now() > deadline) {
+      const why = result.ok ? (result.sample.quorumReadReason ?? 'no leader') : result.reason;
+      throw new Error(`${step.name} is not healthy ${HEALTH_GATE_MS / 1000} s after its defragment (${why}): stopped before the next member`);
+    }
+    await sleep(500);
+  }
 }
 
 async function defragOne(ctx: OperationContext, step: DefragStep): Promise<DefragResult> {

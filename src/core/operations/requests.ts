@@ -1,6 +1,6 @@
 import type { MemberState } from '../cluster/types.js';
 import { formatBytes } from '../format/bytes.js';
-import { planDefrag } from './defrag-plan.js';
+import { planDefrag, type AutoDefragPolicy } from './defrag-plan.js';
 import { defragMembers } from './defrag.js';
 import { compactHistory } from './compact.js';
 import { moveLeaderTo } from './leader.js';
@@ -34,6 +34,8 @@ export interface RequestInput {
   /** The member the action is about (defrag one, move-leader). */
   member?: MemberState;
   force?: boolean;
+  /** defrag --auto: only members where it is worth it. */
+  autoDefrag?: AutoDefragPolicy;
   keep?: number;
   pauseMs?: number;
   /** For snapshots: where they go, and the etcdutl that verifies them. */
@@ -47,14 +49,15 @@ export function buildRequest(kind: OperationKind, input: RequestInput): Operatio
     case 'defrag': {
       const endpoints = input.member ? [input.member.endpoint] : undefined;
       const force = input.force ?? false;
+      const auto = input.autoDefrag;
       const steps = planDefrag(
         input.members.filter((m) => !endpoints || endpoints.includes(m.endpoint)),
-        { force },
+        { force, auto },
       );
       return {
         action: 'defrag',
         target: input.member?.name ?? 'cluster',
-        params: { force, pauseMs: input.pauseMs ?? 0 },
+        params: { force, pauseMs: input.pauseMs ?? 0, ...(auto ? { auto: true, minFreePercent: Math.round(auto.minFreeRatio * 100), minFreeBytes: auto.minFreeBytes } : {}) },
         summary: [
           `Defragment ${input.member ? input.member.name : `cluster ${cluster}`}, one member at a time; each blocks its own reads and writes while it runs:`,
           ...steps.map(
@@ -62,7 +65,7 @@ export function buildRequest(kind: OperationKind, input: RequestInput): Operatio
               `${i + 1}. ${s.name}${s.wasLeader ? ' (leader: leadership moves away first)' : ''}: ${s.skip ? `skip, ${s.skip}` : `up to ${formatBytes(s.reclaimable)} to reclaim`}`,
           ),
         ],
-        work: (ctx) => defragMembers(ctx, { force, endpoints }),
+        work: (ctx) => defragMembers(ctx, { force, endpoints, auto }),
       };
     }
     case 'compact':
