@@ -136,6 +136,8 @@ describe('SSH faults, said by the commands that use SSH', () => {
       const restart = await op(['restart', 'etcd-2']);
       expect(restart.code).toBe(1);
       expect(restart.stdout).toContain(`HOST KEY CHANGED for ${lab.host('etcd-2').ip}`);
+      expect(restart.stdout).toContain('nothing was stopped');
+      expect(restart.stdout).not.toContain('stopping etcd');
       expect(await etcdActive('etcd-2')).toBe('active');
       expect(allBack(await status())).toBe(true);
     } finally {
@@ -169,6 +171,8 @@ describe('SSH faults, said by the commands that use SSH', () => {
       const restart = await op(['restart', 'etcd-2']);
       expect(restart.code).toBe(1);
       expect(restart.stdout).toContain(`ssh ops@${lab.host('etcd-2').ip}:22: authentication failed (key ${lab.identityFile})`);
+      expect(restart.stdout).toContain('nothing was stopped');
+      expect(restart.stdout).not.toContain('stopping etcd');
       expect(await etcdActive('etcd-2')).toBe('active');
     } finally {
       renameSync(`${keys}.away`, keys);

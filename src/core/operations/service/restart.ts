@@ -26,6 +26,10 @@ export async function restartMember(ctx: ServiceOpsContext, name: string, option
 export async function restartChecked(ctx: ServiceOpsContext, members: MemberState[], name: string): Promise<RestartResult> {
   const member = memberNamed(members, name);
   const node = nodeOf(ctx.run, member);
+  // Reach the node before touching anything: a failed SSH login must not come after "stopping etcd".
+  await node.service.status().catch((err: Error) => {
+    throw new Error(`${name}: cannot reach its node to manage etcd (${err.message.split('\n')[0]}): nothing was stopped`, { cause: err });
+  });
   const wasLeader = leaderOf(members)?.name === name;
   if (wasLeader) await handOverLeadership(ctx, members, member);
   const started = Date.now();
