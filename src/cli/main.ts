@@ -7,6 +7,7 @@ import { ConfigFileError } from '../core/config/yaml-reader.js';
 import { UsageError } from './usage-error.js';
 import { ConfigError } from '../adapters/etcd/tls-material.js';
 import { InventoryError } from '../core/inventory/parse.js';
+import { checkRegularFile } from '../core/files/read-small-file.js';
 import { explainEtcdError } from '../core/errors/explain-etcd-error.js';
 
 
@@ -37,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`etcd-cockpit ${packageVersion()}\n`);
       return 0;
     }
+    checkFileArguments(opts.command, opts.args);
     if (opts.command === 'snapshot' && opts.args[0] !== 'save') return await (await snapshotCommands()).runOfflineSnapshotCommand(opts);
     if (opts.command === 'trust-hosts') {
       if (!opts.file) throw new UsageError('trust-hosts needs the inventory: -f cluster.yaml');
@@ -75,6 +77,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`etcd-cockpit: ${explainEtcdError(err).message}\n`);
     return 1;
   }
+}
+
+/** A snapshot FILE named on the command line exists and is a regular file before anything connects or reads it. */
+function checkFileArguments(command: string, args: string[]): void {
+  const file = command === 'restore' ? args[0] : command === 'snapshot' && args[0] === 'verify' ? args[1] : undefined;
+  if (file !== undefined) checkRegularFile(file, 'snapshot file');
 }
 
 function oneLine(message: string): string {

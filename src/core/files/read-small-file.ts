@@ -72,6 +72,17 @@ export function readSmallFile(path: string, what: string, maxBytes: number): Buf
   }
 }
 
+/** A file argument that is read elsewhere (a snapshot): it exists and is a regular file. */
+export function checkRegularFile(path: string, what: string): void {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch (err) {
+    throw openError(err, path, what);
+  }
+  if (!stats.isFile()) throw new FileCheckError(`${what} ${path} is ${kindOf(stats)}, expected a regular file`);
+}
+
 export function readSmallTextFile(path: string, what: string, maxBytes: number): string {
   return readSmallFile(path, what, maxBytes).toString('utf8');
 }

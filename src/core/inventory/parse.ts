@@ -60,14 +60,14 @@ class Reader extends YamlReader {
     const seen = new Map<string, number>();
     nodes.forEach((node, i) => {
       const item = items[i]!;
-      const keys: [string, string, string, YamlNode | undefined][] = [
-        [`name:${node.name}`, `name "${node.name}"`, 'name', this.child(item, 'name')],
-        [`client:${endpointKey(node.clientUrl)}`, `clientUrl ${node.clientUrl}`, 'clientUrl', this.child(item, 'clientUrl') ?? this.child(item, 'address')],
-        [`peer:${endpointKey(node.peerUrl)}`, `peerUrl ${node.peerUrl}`, 'peerUrl', this.child(item, 'peerUrl') ?? this.child(item, 'address')],
+      const keys: [string, string, YamlNode | undefined][] = [
+        [`name:${node.name}`, `.name "${node.name}" is used twice`, this.child(item, 'name')],
+        [`client:${endpointKey(node.clientUrl)}`, ` clientUrl ${node.clientUrl} is the same member`, this.child(item, 'clientUrl') ?? this.child(item, 'address')],
+        [`peer:${endpointKey(node.peerUrl)}`, ` peerUrl ${node.peerUrl} is the same member`, this.child(item, 'peerUrl') ?? this.child(item, 'address')],
       ];
-      for (const [key, shown, , place] of keys) {
+      for (const [key, problem, place] of keys) {
         const earlier = seen.get(key);
-        if (earlier !== undefined) this.fail(place ?? item, `nodes[${i}] ${shown} is the same member as nodes[${earlier}] (${nodes[earlier]!.name}): each member once`);
+        if (earlier !== undefined) this.fail(place ?? item, `nodes[${i}]${problem} as nodes[${earlier}] (${nodes[earlier]!.name}): each member once`);
         seen.set(key, i);
       }
     });
