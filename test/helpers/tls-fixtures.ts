@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { createCa, issueClientCert } from '../../src/core/pki/forge-certs.js';
@@ -34,18 +34,18 @@ export function writeBadTlsFiles(dir: string): BadTlsFiles {
   };
   const pair = (name: string, opts: Parameters<typeof issueClientCert>[2] = {}) => {
     const issued = issueClientCert(ca, 'operator', { bits: 2048, ...opts });
-    return { cert: write(`${name}.crt`, issued.certPem), key: write(`${name}.key`, issued.keyPem), pem: issued };
+    return { cert: write(`${name}.crt`, issued.certPem), key: write(`${name}.key`, issued.keyPem) };
   };
   const good = pair('good');
   const other = pair('other');
-  const keyObject = createPrivateKey(good.pem.keyPem);
-  const forgeKey = forge.pki.privateKeyFromPem(good.pem.keyPem) as forge.pki.rsa.PrivateKey;
+  const certPem = readFileSync(good.cert, 'utf8');
+  const keyPem = readFileSync(good.key, 'utf8');
+  const keyObject = createPrivateKey(keyPem);
+  const forgeKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   const csr = forge.pki.createCertificationRequest();
   csr.publicKey = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e);
   csr.setSubject([{ shortName: 'CN', value: 'operator' }]);
   csr.sign(forgeKey, forge.md.sha256.create());
-  const certPem = good.pem.certPem;
-  const keyPem = good.pem.keyPem;
   return {
     good: { cacert: write('ca.crt', ca.certPem), cert: good.cert, key: good.key },
     csr: write('operator.csr', forge.pki.certificationRequestToPem(csr)),
