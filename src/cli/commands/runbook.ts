@@ -109,7 +109,7 @@ export async function runRunbookCommand(argv: string[], io: RunbookCommandIo = {
       io.stdout.write(RUNBOOK_HELP);
       return 0;
     }
-    const text = readSmallTextFile(opts.file, 'runbook: inventory', FILE_LIMITS.inventory);
+    const text = readSmallTextFile(opts.file, 'inventory', FILE_LIMITS.inventory);
     const inventory = parseInventory(text, opts.file);
     const settings = parseRunbookSettings(inventory, text);
     if (opts.workdir) settings.workdir = opts.workdir;
