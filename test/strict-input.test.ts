@@ -10,6 +10,7 @@ import { parseRunbookArgs } from '../src/cli/commands/runbook.js';
 import { parseInventory, InventoryError, MAX_NODES } from '../src/core/inventory/parse.js';
 import { parseUserConfig } from '../src/core/config/user-config.js';
 import { FILE_LIMITS, readSmallFile } from '../src/core/files/read-small-file.js';
+import { DURATION_RANGES, KEEP_RANGE, formatMs } from '../src/cli/numbers.js';
 import { ConfigError, loadTlsMaterial } from '../src/adapters/etcd/tls-material.js';
 import { writeBadTlsFiles, type BadTlsFiles } from './helpers/tls-fixtures.js';
 
@@ -300,5 +301,21 @@ describe('main: exit codes', () => {
     }
     expect(code).toBe(3);
     expect(lines).toEqual([`etcd-cockpit: client certificate ${tls.expired.cert} expired on 2024-02-01\n`]);
+  });
+});
+
+describe('README', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  it('lists the exit codes 0 to 4', () => {
+    for (const code of [0, 1, 2, 3, 4]) expect(readme).toMatch(new RegExp(`^\\| ${code} \\| \\S`, 'm'));
+  });
+  it.each(Object.entries(DURATION_RANGES))('lists the range of %s as the code enforces it', (flag, range) => {
+    const fmt = (ms: number): string => (ms === 0 ? '0' : formatMs(ms));
+    expect(readme).toContain(`| \`${flag}\` | ${range.default} | ${fmt(range.minMs)} to ${fmt(range.maxMs)} |`);
+  });
+  it('lists the range of --keep and the file limits', () => {
+    expect(readme).toContain(`| \`--keep\` | 0 | ${KEEP_RANGE.min} to ${KEEP_RANGE.max} revisions |`);
+    expect(readme).toContain(`inventory and user config ${FILE_LIMITS.inventory / 1024} KiB, password file ${FILE_LIMITS.password / 1024} KiB, TLS files ${FILE_LIMITS.tls / 1024 / 1024} MiB each`);
+    expect(readme).toContain(`An inventory holds at most ${MAX_NODES} nodes`);
   });
 });
