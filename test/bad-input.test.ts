@@ -15,6 +15,8 @@ import { stringify } from 'yaml';
 import { BIN } from './helpers/cli.js';
 import { startTestCluster } from './helpers/cluster.js';
 import { writeBadTlsFiles, type BadTlsFiles } from './helpers/tls-fixtures.js';
+import { issueClientCert } from '../src/core/pki/forge-certs.js';
+import { readFileSync } from 'node:fs';
 import { FILE_LIMITS } from '../src/core/files/read-small-file.js';
 import { MAX_NODES } from '../src/core/inventory/parse.js';
 
@@ -243,7 +245,7 @@ function buildCases(tls: BadTlsFiles, nodes: { name: string; address: string; cl
     ['cluster name with a space', () => ({ ...goodDoc(), cluster: 'prod eu' }), 'may hold only letters'],
     ['cluster name with a slash', () => ({ ...goodDoc(), cluster: '../etc' }), 'may hold only letters'],
     ['cluster name empty', () => ({ ...goodDoc(), cluster: '' }), 'missing cluster'],
-    ['duplicate names', () => { const d = goodDoc(); d.nodes[2]!.name = d.nodes[0]!.name; return d; }, 'is used twice'],
+    ['duplicate names', () => { const d = goodDoc(); d.nodes[2]!.name = d.nodes[0]!.name; return d; }, 'is the same name as nodes[0]'],
     ['two nodes at one address', () => { const d = goodDoc(); d.nodes.push({ ...d.nodes[0]!, name: 'etcd-4' }); return d; }, 'is the same member as nodes[0]'],
     ['one clientUrl written two ways', () => { const d = goodDoc(); d.nodes.push({ ...d.nodes[0]!, name: 'etcd-4', clientUrl: d.nodes[0]!.clientUrl + '/', peerUrl: 'https://127.9.9.9:2380' }); return d; }, 'is the same member'],
     ['a shared peerUrl', () => { const d = goodDoc(); d.nodes[1]!.peerUrl = d.nodes[0]!.peerUrl; return d; }, 'peerUrl'],
@@ -405,5 +407,24 @@ describe('bad input: one clear line, the right exit code, nothing written', () =
       if (problems.length) failures.push(`${c.name}: ${problems.join(', ')} | stderr: ${r?.stderr.slice(0, 300)} | stdout: ${r?.stdout.slice(0, 200)}`);
     }
     expect(failures).toEqual([]);
+  });
+});
+
+describe('a client certificate close to its end', () => {
+  it('status warns on stderr with the day and goes on (exit 0)', async () => {
+    const pki = join(cluster!.dir, 'pki');
+    const ca = { certPem: readFileSync(join(pki, 'ca.crt'), 'utf8'), keyPem: readFileSync(join(pki, 'ca.key'), 'utf8') };
+    const soon = issueClientCert(ca, 'operator', { bits: 2048, now: new Date(Date.now() - 50 * 86_400_000), days: 60 });
+    const dir = mkdtempSync(join(tmpdir(), 'cockpit-soon-'));
+    try {
+      writeFileSync(join(dir, 'soon.crt'), soon.certPem);
+      writeFileSync(join(dir, 'soon.key'), soon.keyPem, { mode: 0o600 });
+      const r = await run({ name: 'soon', names: '', args: ['status', '--endpoints', cluster!.nodes.map((n) => n.clientUrl).join(','), '--cacert', join(pki, 'ca.crt'), '--cert', join(dir, 'soon.crt'), '--key', join(dir, 'soon.key')] });
+      expect(r.stderr).toMatch(new RegExp(`^etcd-cockpit: warning: client certificate ${join(dir, 'soon.crt')} expires on \\d{4}-\\d\\d-\\d\\d \\(9 days left\\)\n$`));
+      expect(r.stdout).toMatch(/3\/3 answering/);
+      expect(r.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

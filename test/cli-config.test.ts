@@ -112,7 +112,7 @@ describe('parseInventory errors point at file:line:col', () => {
     ['cluster: x\nnodes:\n  - name: a\n', /^bad\.yaml:3:5: missing address/],
     ['cluster: x\nnodes:\n  - name: a\n    address: 10.0.0.1\n    clientUrl: ftp://x\n', /^bad\.yaml:5:16: nodes\[0\]\.clientUrl "ftp:\/\/x" is not an http\(s\):\/\/ URL/],
     ['cluster: x\npassword: hunter2\nnodes:\n  - {name: a, address: 10.0.0.1}\n', /^bad\.yaml:2:11: password: a literal password is not accepted/],
-    ['cluster: x\nnodes:\n  - {name: a, address: 10.0.0.1}\n  - {name: a, address: 10.0.0.2}\n', /^bad\.yaml:4:12: nodes\[1\]\.name "a" is used twice as nodes\[0\] \(a\)/],
+    ['cluster: x\nnodes:\n  - {name: a, address: 10.0.0.1}\n  - {name: a, address: 10.0.0.2}\n', /^bad\.yaml:4:12: nodes\[1\]\.name "a" is the same name as nodes\[0\] \(a\)/],
     ['cluster: x\ncluster: y\nnodes:\n  - {name: a, address: 10.0.0.1}\n', /^bad\.yaml:2:1: /],
   ])('%j', (text, message) => {
     expect(() => parseInventory(text, 'bad.yaml')).toThrow(InventoryError);

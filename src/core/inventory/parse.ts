@@ -61,7 +61,7 @@ class Reader extends YamlReader {
     nodes.forEach((node, i) => {
       const item = items[i]!;
       const keys: [string, string, YamlNode | undefined][] = [
-        [`name:${node.name}`, `.name "${node.name}" is used twice`, this.child(item, 'name')],
+        [`name:${node.name}`, `.name "${node.name}" is the same name`, this.child(item, 'name')],
         [`client:${endpointKey(node.clientUrl)}`, ` clientUrl ${node.clientUrl} is the same member`, this.child(item, 'clientUrl') ?? this.child(item, 'address')],
         [`peer:${endpointKey(node.peerUrl)}`, ` peerUrl ${node.peerUrl} is the same member`, this.child(item, 'peerUrl') ?? this.child(item, 'address')],
       ];
