@@ -152,7 +152,7 @@ describe('runbook CLI input errors', () => {
     [['run', '-f', 'x.yaml', '--phase', '9'], /--phase "9" must be a phase 0-8/],
     [['run', '-f', 'x.yaml', '--phase', '5-3'], /--phase "5-3"/],
     [['run', '-f', 'x.yaml', '--bogus'], /runbook: Unknown option '--bogus'/],
-    [['run', '-f', '/nonexistent/cluster.yaml'], /cannot read \/nonexistent\/cluster\.yaml \(ENOENT\)/],
+    [['run', '-f', '/nonexistent/cluster.yaml'], /cannot read inventory \/nonexistent\/cluster\.yaml: no such file/],
   ])('%j -> exit 2, one line', async (argv, message) => {
     const r = await cli(argv as string[]);
     expect(r.code).toBe(2);

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './usage-error.js';
+import { closestWord } from '../core/format/closest-word.js';
+import { DURATION_RANGES, KEEP_RANGE, formatMs, parseDuration, parseFlagDuration, parseKeep, type DurationFlag } from './numbers.js';
 
 export const COMMANDS = [
   'tui', 'status', 'defrag', 'compact', 'alarm', 'move-leader', 'nospace-recover', 'snapshot', 'trust-hosts',
@@ -65,6 +67,7 @@ const OPTIONS = {
   watch: { type: 'boolean', short: 'w' },
   'read-only': { type: 'boolean' },
   member: { type: 'string' },
+  cluster: { type: 'boolean' },
   force: { type: 'boolean' },
   keep: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
@@ -81,24 +84,29 @@ const OPTIONS = {
 } as const;
 
 export function parseCli(argv: string[]): CliOptions {
+  refuseNegativeOrMissingValues(argv);
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.split('\n')[0]} (see etcd-cockpit --help)`);
+    throw new UsageError(optionErrorLine(err as Error & { code?: string }));
   }
   const { values, positionals } = parsed;
-  const [first, ...rest] = positionals;
-  const command = (first ?? 'tui') as Command;
-  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${first}" (commands: ${COMMANDS.join(', ')})`);
-  if (rest.length > 0 && (command === 'tui' || command === 'status' || command === 'contexts')) throw new UsageError(`unexpected argument "${rest[0]}"`);
-  const keep = values.keep === undefined ? undefined : Number(values.keep);
-  if (keep !== undefined && (!Number.isInteger(keep) || keep < 0)) throw new UsageError(`--keep must be a whole number of revisions, not "${values.keep}"`);
   if (values.password !== undefined) {
     throw new UsageError(
       'refusing --password on the command line (ps and shell history would show it): use ETCDCTL_PASSWORD, --password-file, or --user NAME to be prompted',
     );
   }
+  refuseEmptyValues(values);
+  const [first, ...rest] = positionals;
+  const command = (first ?? 'tui') as Command;
+  if (!COMMANDS.includes(command)) {
+    const hint = closestWord(first ?? '', [...COMMANDS, 'runbook']);
+    throw new UsageError(`unknown command "${first}"${hint ? ` (did you mean \`${hint}\`?)` : ''}; commands: ${COMMANDS.join(', ')}, runbook`);
+  }
+  if (!values.help && !values.version) checkPositionals(command, rest);
+  if (values.cluster && command !== 'defrag') throw new UsageError(`--cluster only applies to defrag (all members), not to ${command}`);
+  if (values.cluster && values.member !== undefined) throw new UsageError('defrag: --cluster (all members) and --member NAME (one member) contradict each other; give one');
   if (values.user?.includes(':')) {
     throw new UsageError('refusing --user NAME:PASSWORD (ps and shell history would show it): give --user NAME and the password via ETCDCTL_PASSWORD, --password-file or the prompt');
   }
@@ -109,14 +117,14 @@ export function parseCli(argv: string[]): CliOptions {
     args: rest,
     member: values.member,
     force: values.force ?? false,
-    keep,
+    keep: values.keep === undefined ? undefined : parseKeep(values.keep),
     yes: values.yes ?? false,
     auditLog: values['audit-log'],
     snapshotDir: values['snapshot-dir'],
-    maxAgeMs: values['max-age'] === undefined ? undefined : parseDuration(values['max-age'], '--max-age'),
+    maxAgeMs: values['max-age'] === undefined ? undefined : parseFlagDuration('--max-age', values['max-age']),
     takeSnapshot: values['take-snapshot'] ?? false,
-    waitMs: values.wait === undefined ? undefined : parseDuration(values.wait, '--wait'),
-    pauseMs: parseDuration(values.pause ?? '2s', '--pause', 0),
+    waitMs: values.wait === undefined ? undefined : parseFlagDuration('--wait', values.wait),
+    pauseMs: parseFlagDuration('--pause', values.pause),
     file: values.file,
     context: values.context,
     config: values.config,
@@ -126,8 +134,8 @@ export function parseCli(argv: string[]): CliOptions {
     key: values.key,
     user: values.user,
     passwordFile: values['password-file'],
-    commandTimeoutMs: parseDuration(values['command-timeout'] ?? '2s', '--command-timeout'),
-    intervalMs: parseDuration(values.interval ?? '1s', '--interval'),
+    commandTimeoutMs: parseFlagDuration('--command-timeout', values['command-timeout']),
+    intervalMs: parseFlagDuration('--interval', values.interval),
     output,
     watch: values.watch ?? false,
     readOnly: values['read-only'] ?? false,
@@ -138,15 +146,120 @@ export function parseCli(argv: string[]): CliOptions {
   };
 }
 
-/** "2s", "500ms", "1m", "1h" (etcdctl style); a bare number is seconds. */
-export function parseDuration(text: string, flag: string, minMs = 50): number {
-  const match = text.trim().match(/^(\d+(?:\.\d+)?)(ms|s|m|h)?$/);
-  if (!match) throw new UsageError(`${flag} "${text}" is not a duration like 500ms, 2s, 1m or 1h`);
-  const value = Number(match[1]);
-  const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000;
-  const ms = value * unitMs;
-  if (ms < minMs) throw new UsageError(`${flag} ${text} is too short (${minMs}ms at least)`);
-  return Math.round(ms);
+export { parseDuration };
+
+const STRING_FLAGS = new Map<string, string>(
+  Object.entries(OPTIONS).flatMap(([name, o]) => {
+    if (o.type !== 'string') return [];
+    const short = 'short' in o ? [[`-${o.short}`, `--${name}`] as [string, string]] : [];
+    return [[`--${name}`, `--${name}`] as [string, string], ...short];
+  }),
+);
+
+/**
+ * Node's parser calls `--pause -1s` "ambiguous" and `quota -1GiB` an unknown
+ * option '-1': say what is wrong in the operator's words instead.
+ */
+function refuseNegativeOrMissingValues(argv: string[]): void {
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--') return;
+    const flag = STRING_FLAGS.get(word);
+    const next = argv[i + 1];
+    if (flag) {
+      if (next === undefined) throw new UsageError(`${flag} needs a value (see etcd-cockpit --help)`);
+      if (/^-[\d.]/.test(next)) throw new UsageError(`${flag} ${next}: negative values are not accepted${rangeHint(flag)}`);
+      if (next.startsWith('-') && next !== '-') throw new UsageError(`${flag} needs a value, not the option ${next.split('=')[0]}`);
+      i++;
+      continue;
+    }
+    if (/^-\d/.test(word)) throw new UsageError(`"${word}": negative numbers are not accepted here`);
+  }
+}
+
+function rangeHint(flag: string): string {
+  if (flag in DURATION_RANGES) {
+    const r = DURATION_RANGES[flag as DurationFlag];
+    return ` (${formatMs(r.minMs)} to ${formatMs(r.maxMs)})`;
+  }
+  if (flag === '--keep') return ` (${KEEP_RANGE.min} to ${KEEP_RANGE.max})`;
+  return '';
+}
+
+function optionErrorLine(err: Error & { code?: string }): string {
+  const unknown = err.message.match(/^Unknown option '([^']+)'/);
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
+    // Never echo what follows '=': it may be a secret typed under a misspelt flag.
+    const name = unknown[1]!.split('=')[0]!;
+    const known = Object.keys(OPTIONS).filter((o) => o !== 'password').map((o) => `--${o}`);
+    const hint = name.startsWith('--') ? closestWord(name, known) : undefined;
+    return `unknown option ${name}${hint ? ` (did you mean ${hint}?)` : ''} (see etcd-cockpit --help)`;
+  }
+  const line = err.message.split('\n')[0]!.replace(/'(--?[a-z-]+)=[^']*'/gi, "'$1'");
+  return `${line} (see etcd-cockpit --help)`;
+}
+
+function refuseEmptyValues(values: Record<string, string | boolean | undefined>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === 'string' && value.trim() === '') throw new UsageError(`--${name} is empty: give a value or leave the flag out`);
+  }
+}
+
+/** Every word after the command is used by it, or refused by name with what was probably meant. */
+function checkPositionals(command: Command, words: string[]): void {
+  const extra = (n: number, usage: string, hint?: (word: string) => string | undefined): void => {
+    const word = words[n];
+    if (word === undefined) return;
+    const meant = hint?.(word);
+    throw new UsageError(`${usage}: unexpected argument "${word}"${meant ? ` (did you mean \`${meant}\`?)` : ''}`);
+  };
+  const needs = (n: number, usage: string, what: string): void => {
+    if (words.length < n) throw new UsageError(`${usage} needs ${what}`);
+  };
+  const subcommand = (allowed: readonly string[], usage: string): string | undefined => {
+    const sub = words[0];
+    if (sub === undefined || allowed.includes(sub)) return sub;
+    const hint = closestWord(sub, allowed);
+    throw new UsageError(`${usage} takes ${allowed.join(', ')}, not "${sub}"${hint ? ` (did you mean \`${command} ${hint}\`?)` : ''}`);
+  };
+  const memberHint = (w: string): string | undefined => (w.startsWith('-') ? undefined : `--member ${w}`);
+  switch (command) {
+    case 'defrag':
+      return extra(0, 'defrag', memberHint);
+    case 'compact':
+      return extra(0, 'compact', (w) => (/^\d+$/.test(w) ? `--keep ${w}` : undefined));
+    case 'snapshot': {
+      const sub = subcommand(['save', 'list', 'verify', 'prune'], 'snapshot');
+      if (sub === undefined) throw new UsageError('snapshot needs save [FILE|-], verify FILE, list [DIR] or prune');
+      if (sub === 'verify') needs(2, 'snapshot verify', 'the snapshot file');
+      return extra(2, `snapshot ${sub}`, sub === 'save' ? memberHint : undefined);
+    }
+    case 'alarm':
+      subcommand(['list', 'disarm'], 'alarm');
+      return extra(1, `alarm ${words[0]}`);
+    case 'move-leader':
+    case 'restart':
+      needs(1, command, `the name of the member (${command} NAME)`);
+      return extra(1, command);
+    case 'restore':
+      needs(1, 'restore', 'the snapshot file (restore FILE)');
+      return extra(1, 'restore');
+    case 'quota':
+      needs(1, 'quota', 'the new size, like 4GiB');
+      return extra(1, 'quota');
+    case 'member':
+      if (subcommand(['replace'], 'member') === undefined) throw new UsageError('member takes replace NAME');
+      needs(2, 'member replace', 'the name of the member to replace');
+      return extra(2, 'member replace');
+    case 'tui':
+    case 'status':
+    case 'contexts':
+    case 'trust-hosts':
+    case 'nospace-recover':
+    case 'rolling-restart':
+    case 'rebootstrap':
+      return extra(0, command === 'tui' ? 'etcd-cockpit' : command);
+  }
 }
 
 export const HELP = `etcd-cockpit: a terminal cockpit for etcd clusters
@@ -154,7 +267,7 @@ export const HELP = `etcd-cockpit: a terminal cockpit for etcd clusters
 Usage:
   etcd-cockpit [tui] [connection flags]      full-screen live view (default)
   etcd-cockpit status [-o table|json] [-w]   per-member status; exit 0 healthy, 1 degraded
-  etcd-cockpit defrag [--member NAME] [--force] [--pause 2s]
+  etcd-cockpit defrag [--member NAME | --cluster] [--force] [--pause 2s]
                                              defragment one member, or all: followers first,
                                              the leader last after moving leadership away
   etcd-cockpit compact [--keep N]            compact history to the current revision (minus N)

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { FILE_LIMITS, readSmallTextFile } from '../core/files/read-small-file.js';
 import { join } from 'node:path';
 import { parseRunbookSettings } from '../core/runbook/settings.js';
 import type { CliOptions } from './args.js';
 import { UsageError } from './usage-error.js';
 import { parseInventory } from '../core/inventory/parse.js';
+import { endpointKey, hasUrlCredentials, maskUrlCredentials } from '../core/inventory/endpoint-url.js';
 import type { Inventory, SecretSource, TlsFiles } from '../core/inventory/types.js';
 import type { ContextSpec, UserConfig } from '../core/config/user-config.js';
 
@@ -118,40 +119,56 @@ function planFromSources(opts: CliOptions, env: Env): ConnectionPlan {
 }
 
 export function loadInventoryFile(path: string): Inventory {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read inventory ${path}: ${code === 'ENOENT' ? 'no such file' : code}`);
-  }
-  return parseInventory(text, path);
+  return parseInventory(readSmallTextFile(path, 'inventory', FILE_LIMITS.inventory), path);
 }
 
 function splitEndpoints(text: string): string[] {
-  const list = text.split(',').map((e) => e.trim()).filter(Boolean);
-  if (list.length === 0) throw new UsageError('--endpoints is empty');
-  return list.map((e) => {
+  const words = text.split(',').map((e) => e.trim());
+  if (words.every((e) => e === '')) throw new UsageError('--endpoints is empty: give URLs like https://10.0.0.1:2379 or leave the flag out');
+  if (words.some((e) => e === '')) throw new UsageError(`--endpoints "${maskUrlCredentials(text)}" has an empty entry between commas`);
+  const seen = new Map<string, string>();
+  return words.map((e) => {
+    const shown = maskUrlCredentials(e);
+    if (hasUrlCredentials(e)) {
+      throw new UsageError(
+        `endpoint "${shown}" carries a user and password: refused (ps and shell history would show it); give --user NAME and the password via ETCDCTL_PASSWORD, --password-file or the prompt`,
+      );
+    }
     const withScheme = /^[a-z]+:\/\//i.test(e) ? e : `https://${e}`;
+    let endpoint: string;
     try {
       const url = new URL(withScheme);
       if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error();
-      if (!url.port) throw new UsageError(`endpoint "${e}" has no port (etcd clients use 2379)`);
-      return withScheme.replace(/\/+$/, '');
+      if (!url.port) throw new UsageError(`endpoint "${shown}" has no port (etcd clients use 2379)`);
+      if (url.pathname !== '/' || url.search || url.hash) throw new UsageError(`endpoint "${shown}" has a path; give only scheme, host and port like https://10.0.0.1:2379`);
+      endpoint = withScheme.replace(/\/+$/, '');
     } catch (err) {
       if (err instanceof UsageError) throw err;
-      throw new UsageError(`endpoint "${e}" is not a URL like https://10.0.0.1:2379`);
+      throw new UsageError(`endpoint "${shown}" is not a URL like https://10.0.0.1:2379`);
     }
+    const key = endpointKey(endpoint);
+    const earlier = seen.get(key);
+    if (earlier !== undefined) throw new UsageError(`endpoint "${shown}" is given twice (also as "${earlier}"): each member once`);
+    seen.set(key, shown);
+    return endpoint;
   });
 }
 
 function nameFromInventory(inventory: Inventory | undefined, endpoint: string): string | undefined {
-  return inventory?.nodes.find((n) => n.clientUrl === endpoint)?.name;
+  return inventory?.nodes.find((n) => endpointKey(n.clientUrl) === endpointKey(endpoint))?.name;
 }
 
-function clusterNameFrom(members: MemberTarget[]): string {
+/**
+ * A name the operator can type back in a confirmation and find in snapshot
+ * file names: the first member's host, and the member count when there are
+ * several (`10.0.0.1-3m`). Only letters, digits, '.', '_' and '-'.
+ */
+export function clusterNameFrom(members: MemberTarget[]): string {
   const first = members[0]?.endpoint;
-  return first ? new URL(first).hostname + (members.length > 1 ? ` +${members.length - 1}` : '') : 'etcd';
+  if (!first) return 'etcd';
+  const host = new URL(first).hostname.replace(/[[\]]/g, '').replace(/[^a-zA-Z0-9._-]+/g, '-').replace(/^[^a-zA-Z0-9]+/, '');
+  const base = host || 'etcd';
+  return members.length > 1 ? `${base}-${members.length}m` : base;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { HELP, parseCli } from './args.js';
 import { loadInventoryFile, planConnection } from './connection.js';
 import { openSession } from './session.js';
@@ -6,9 +7,19 @@ import { ConfigFileError } from '../core/config/yaml-reader.js';
 import { UsageError } from './usage-error.js';
 import { ConfigError } from '../adapters/etcd/tls-material.js';
 import { InventoryError } from '../core/inventory/parse.js';
+import { checkRegularFile } from '../core/files/read-small-file.js';
 import { explainEtcdError } from '../core/errors/explain-etcd-error.js';
 
-const VERSION = '0.1.0';
+
+/** The version of the installed package (dist/cli/main.js and src/cli/main.ts both sit two levels under it). */
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 // Commands are imported when used: `status` must not pay for the runbook, SSH or the UI.
 const runbookCommand = () => import('./commands/runbook.js');
@@ -24,9 +35,10 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (opts.version) {
-      process.stdout.write(`etcd-cockpit ${VERSION}\n`);
+      process.stdout.write(`etcd-cockpit ${packageVersion()}\n`);
       return 0;
     }
+    checkFileArguments(opts.command, opts.args);
     if (opts.command === 'snapshot' && opts.args[0] !== 'save') return await (await snapshotCommands()).runOfflineSnapshotCommand(opts);
     if (opts.command === 'trust-hosts') {
       if (!opts.file) throw new UsageError('trust-hosts needs the inventory: -f cluster.yaml');
@@ -52,12 +64,27 @@ export async function main(argv: string[]): Promise<number> {
       session.poller.stop();
     }
   } catch (err) {
+    const exitCode = (err as { exitCode?: unknown } | null)?.exitCode;
+    if (err instanceof Error && typeof exitCode === 'number' && Number.isInteger(exitCode) && exitCode > 0) {
+      process.stderr.write(`etcd-cockpit: ${oneLine(err.message)}\n`);
+      return exitCode;
+    }
     if (err instanceof UsageError || err instanceof ConfigError || err instanceof InventoryError || err instanceof ConfigFileError) {
-      process.stderr.write(`etcd-cockpit: ${err.message}\n`);
+      process.stderr.write(`etcd-cockpit: ${oneLine(err.message)}\n`);
       return 2;
     }
     // Anything else that etcd or the network threw: one plain line, no stack trace.
     process.stderr.write(`etcd-cockpit: ${explainEtcdError(err).message}\n`);
     return 1;
   }
+}
+
+/** A snapshot FILE named on the command line exists and is a regular file before anything connects or reads it. */
+function checkFileArguments(command: string, args: string[]): void {
+  const file = command === 'restore' ? args[0] : command === 'snapshot' && args[0] === 'verify' ? args[1] : undefined;
+  if (file !== undefined) checkRegularFile(file, 'snapshot file');
+}
+
+function oneLine(message: string): string {
+  return message.split('\n')[0]!.trim();
 }

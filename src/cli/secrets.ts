@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { FILE_LIMITS, readSmallTextFile } from '../core/files/read-small-file.js';
 import type { SecretSource } from '../core/inventory/types.js';
 import { UsageError } from './usage-error.js';
 
@@ -19,11 +19,7 @@ export async function resolvePassword(
       return value;
     }
     case 'file':
-      try {
-        return readFileSync(source.path, 'utf8').replace(/\r?\n$/, '');
-      } catch (err) {
-        throw new UsageError(`password for ${user}: cannot read ${source.path} (${(err as NodeJS.ErrnoException).code})`);
-      }
+      return readSmallTextFile(source.path, `password file for ${user}`, FILE_LIMITS.password).replace(/\r?\n$/, '');
     case 'prompt':
       return promptHidden(`Password for etcd user ${user}: `);
   }

@@ -20,6 +20,7 @@ export async function openSession(
 ): Promise<Session> {
   // A cluster the runbook has not built yet has no certificates: the panes say so until it has.
   let tlsCache = options.tlsMayNotExistYet ? undefined : loadTlsMaterial(plan.tls, plan.contextName);
+  for (const warning of tlsCache?.warnings ?? []) process.stderr.write(`etcd-cockpit: ${warning}\n`);
   const tls = (): TlsMaterial => (tlsCache ??= loadTlsMaterial(plan.tls, plan.contextName));
   const password = await resolvePassword(plan.password, plan.user);
   const store = createCockpitStore({ clusterName: plan.clusterName, members: plan.members, readOnly: opts.readOnly });

@@ -6,7 +6,7 @@
  * phases; progress on stderr, the checkpoint and the Patroni block on stdout.
  * Exit 0 done, 1 a step failed, 2 bad input (one line on stderr).
  */
-import { readFileSync } from 'node:fs';
+import { FILE_LIMITS, FileCheckError, readSmallTextFile } from '../../core/files/read-small-file.js';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InventoryError, parseInventory } from '../../core/inventory/parse.js';
@@ -52,6 +52,9 @@ const OPTIONS = {
   workdir: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
+  // The runbook never asks before a step (a rerun skips what is done): --yes is accepted for scripts that always pass it.
+  yes: { type: 'boolean', short: 'y' },
+  'read-only': { type: 'boolean' },
 } as const;
 
 /** Parses the arguments after `runbook`. Throws UsageError. */
@@ -67,6 +70,12 @@ export function parseRunbookArgs(argv: string[]): RunbookCommandOptions | 'help'
   const [action, ...rest] = positionals;
   if (action !== 'plan' && action !== 'run') throw new UsageError(`runbook: expected "plan" or "run"${action ? `, not "${action}"` : ''} (see etcd-cockpit runbook --help)`);
   if (rest.length > 0) throw new UsageError(`runbook: unexpected argument "${rest[0]}"`);
+  if (values['read-only'] && action === 'run' && !values['dry-run']) {
+    throw new UsageError('runbook run changes the hosts and --read-only is on: use `runbook plan` to see the steps without changing anything');
+  }
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === 'string' && value.trim() === '') throw new UsageError(`runbook: --${name} is empty: give a value or leave the flag out`);
+  }
   if (!values.file) throw new UsageError('runbook: -f cluster.yaml is required');
   return {
     action,
@@ -100,12 +109,7 @@ export async function runRunbookCommand(argv: string[], io: RunbookCommandIo = {
       io.stdout.write(RUNBOOK_HELP);
       return 0;
     }
-    let text: string;
-    try {
-      text = readFileSync(opts.file, 'utf8');
-    } catch (err) {
-      throw new UsageError(`runbook: cannot read ${opts.file} (${(err as NodeJS.ErrnoException).code})`);
-    }
+    const text = readSmallTextFile(opts.file, 'inventory', FILE_LIMITS.inventory);
     const inventory = parseInventory(text, opts.file);
     const settings = parseRunbookSettings(inventory, text);
     if (opts.workdir) settings.workdir = opts.workdir;
@@ -121,6 +125,10 @@ export async function runRunbookCommand(argv: string[], io: RunbookCommandIo = {
     if (err instanceof UsageError || err instanceof InventoryError || (err instanceof RunbookFailure && err.kind === 'config')) {
       io.stderr.write(`etcd-cockpit: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof FileCheckError) {
+      io.stderr.write(`etcd-cockpit: ${err.message}\n`);
+      return err.exitCode;
     }
     throw err;
   } finally {

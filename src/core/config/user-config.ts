@@ -1,5 +1,6 @@
 import { isMap, isSeq, isScalar, type Node as YamlNode } from 'yaml';
 import { YamlReader } from './yaml-reader.js';
+import { hasUrlCredentials, maskUrlCredentials } from '../inventory/endpoint-url.js';
 
 /**
  * One cluster the user works with, etcdctl-style: an inventory file, or
@@ -91,6 +92,9 @@ class UserConfigReader extends YamlReader {
     const items = isSeq(value) ? value.items : [value];
     const list = items.map((item) => {
       if (!isScalar(item) || typeof item.value !== 'string') this.fail(item as YamlNode, `${where}.endpoints: expected URLs like https://10.0.0.1:2379`);
+      if (hasUrlCredentials(item.value) || item.value.split(',').some(hasUrlCredentials)) {
+        this.fail(item as YamlNode, `${where}.endpoints: "${maskUrlCredentials(item.value)}" carries a user and password; give user and password-file or password-env instead`);
+      }
       return item.value.split(',').map((e) => e.trim()).filter(Boolean);
     });
     const flat = list.flat();

@@ -1,0 +1,55 @@
+import { UsageError } from './usage-error.js';
+
+/** The documented range of every numeric flag (README "Exit codes and ranges" lists the same). */
+export const DURATION_RANGES = {
+  '--command-timeout': { minMs: 50, maxMs: 10 * 60_000, default: '2s' },
+  '--interval': { minMs: 50, maxMs: 60 * 60_000, default: '1s' },
+  '--pause': { minMs: 0, maxMs: 60 * 60_000, default: '2s' },
+  '--wait': { minMs: 1000, maxMs: 60 * 60_000, default: '60s' },
+  '--max-age': { minMs: 1000, maxMs: 30 * 24 * 3_600_000, default: '1h' },
+} as const;
+export type DurationFlag = keyof typeof DURATION_RANGES;
+
+/** --keep: revisions kept below the current one when compacting. */
+export const KEEP_RANGE = { min: 0, max: 1_000_000_000 } as const;
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function formatMs(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+function rangeText(minMs: number, maxMs: number): string {
+  return `${formatMs(minMs)} to ${formatMs(maxMs)}`;
+}
+
+/** "2s", "500ms", "1m", "1h", "7d" (etcdctl style); a bare number is seconds. Bounded so timers never overflow. */
+export function parseDuration(text: string, flag: string, minMs = 50, maxMs = 24 * 3_600_000): number {
+  const trimmed = text.trim();
+  if (trimmed === '') throw new UsageError(`${flag} is empty: give a duration like 500ms, 2s, 1m or 1h (${rangeText(minMs, maxMs)})`);
+  if (trimmed.startsWith('-')) throw new UsageError(`${flag} ${text} is negative: give ${rangeText(minMs, maxMs)}`);
+  const match = trimmed.match(/^(\d{1,15}(?:\.\d{1,6})?)(ms|s|m|h|d)?$/);
+  if (!match) throw new UsageError(`${flag} "${text}" is not a duration like 500ms, 2s, 1m or 1h`);
+  const ms = Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1000);
+  if (ms < minMs) throw new UsageError(`${flag} ${text} is too short (${rangeText(minMs, maxMs)})`);
+  if (ms > maxMs) throw new UsageError(`${flag} ${text} is too long (${rangeText(minMs, maxMs)})`);
+  return Math.round(ms);
+}
+
+export function parseFlagDuration(flag: DurationFlag, text: string | undefined): number {
+  const range = DURATION_RANGES[flag];
+  return parseDuration(text ?? range.default, flag, range.minMs, range.maxMs);
+}
+
+export function parseKeep(text: string): number {
+  const range = `${KEEP_RANGE.min} to ${KEEP_RANGE.max}`;
+  if (text.trim() === '') throw new UsageError(`--keep is empty: give a whole number of revisions (${range})`);
+  if (text.trim().startsWith('-')) throw new UsageError(`--keep ${text} is negative: give ${range}`);
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`--keep must be a whole number of revisions, not "${text}"`);
+  const keep = Number(text.trim());
+  if (keep > KEEP_RANGE.max) throw new UsageError(`--keep ${text} is too large (${range})`);
+  return keep;
+}
