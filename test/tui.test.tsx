@@ -227,12 +227,12 @@ describe('mutating actions: one confirmation path', () => {
     return join(dir, 'audit.log');
   }
 
-  function runnerFor(auditPath: string) {
+  function runnerFor(auditPath: string, on: CockpitStore = store) {
     return new OperationRunner(
-      store,
+      on,
       (log) => ({
         clientFor: (e) => poller.clientFor(e),
-        members: () => store.getState().order.map((e) => store.getState().members[e]!),
+        members: () => on.getState().order.map((e) => on.getState().members[e]!),
         log,
         longDeadlineMs: 30_000,
         pauseMs: 0,
@@ -324,14 +324,16 @@ describe('mutating actions: one confirmation path', () => {
       if (member.last) ro.getState().applyProbe(endpoint, { ok: true, sample: member.last }, Date.now());
     }
     // With a runner: were the keys not blocked, a confirmation would open.
-    const ui = renderAt(<Root store={ro} theme={dark} onQuit={() => {}} operations={runnerFor(auditFile())} />, { columns: 120, rows: 40 });
+    const ui = renderAt(<Root store={ro} theme={dark} onQuit={() => {}} operations={runnerFor(auditFile(), ro)} />, { columns: 120, rows: 40 });
     await ui.press('?');
     const help = ui.lastFrame();
     for (const a of ACTIONS.filter((x) => x.dangerous)) expect(help).not.toContain(a.label);
     expect(help).toContain('read-only mode');
     await ui.press(KEYS.escape);
-    for (const key of ['d', 'D', 'c', 'L', 'A', 'N']) await ui.press(key);
-    expect(ro.getState().confirm).toBeUndefined();
+    for (const key of ['d', 'D', 'c', 'L', 'A', 'N']) {
+      await ui.press(key);
+      expect(ro.getState().confirm, `${key} in read-only mode`).toBeUndefined();
+    }
     expect(ui.lastFrame()).toContain('READ-ONLY');
     ui.unmount();
   });
