@@ -73,18 +73,37 @@ describe('events pane', () => {
     expect(slow[0]).toContain(`${formatClock(start + 11 * 20_000)} etcd-2 slow disk x12 since 04:10`);
   });
 
+  it('collapses repeats whose readings differ, with several members in turn, and keeps the newest reading', () => {
+    const start = new Date(2026, 0, 1, 4, 10, 0).getTime();
+    store.setState({ events: [], overlay: 'none', confirm: undefined });
+    for (let round = 0; round < 5; round++) {
+      for (const name of ['etcd-1', 'etcd-2', 'etcd-3']) {
+        store.getState().addEvent(`${name}: fsync p99 ${150 + round} ms > 10 ms: slow disk`, 'warning', start + round * 15_000);
+        store.getState().addEvent(`${name}: backend commit p99 ${70 + round} ms > 25 ms: slow disk`, 'warning', start + round * 15_000);
+      }
+    }
+    const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} />, { columns: 120, rows: 40 });
+    const lines = plain(ui.lastFrame()).filter((l) => /^\d\d:\d\d:\d\d .* p99 \d+ ms > /.test(l));
+    ui.unmount();
+    store.setState({ events: [] });
+    expect(lines).toHaveLength(6);
+    expect(lines.join('\n')).toContain('etcd-2: fsync p99 154 ms > 10 ms: slow disk x5 since 04:10');
+    expect(lines.join('\n')).not.toContain('fsync p99 150 ms');
+  });
+
   it('grows into the rows the panes leave free', () => {
     store.setState({ events: [], overlay: 'none', confirm: undefined });
-    for (let i = 0; i < 20; i++) store.getState().addEvent(`event number ${i}`, 'normal', Date.now() + i);
+    const word = (i: number): string => `event ${String.fromCharCode(97 + i)}${String.fromCharCode(97 + i)}`;
+    for (let i = 0; i < 20; i++) store.getState().addEvent(word(i), 'normal', Date.now() + i);
     const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} />, { columns: 120, rows: 40 });
     const lines = plain(ui.lastFrame());
     ui.unmount();
     store.setState({ events: [] });
     expect(lines.length).toBeLessThanOrEqual(39);
-    const shown = lines.filter((l) => /event number \d+/.test(l)).length;
+    const shown = lines.filter((l) => /event ([a-z])\1$/.test(l)).length;
     // Wide panes take 24 rows of 39: the header and footer 2, so up to 13 rows for events (was 4).
     expect(shown).toBeGreaterThanOrEqual(12);
-    expect(lines.join('\n')).toContain('event number 19');
+    expect(lines.join('\n')).toContain(word(19));
     expect(lines.at(-1)).toContain('? help');
   });
 });
