@@ -87,6 +87,8 @@ describe.each(SIZES)('at $columns x $rows nothing corrupts', (size) => {
     const frame = ui.lastFrame();
     ui.unmount();
     expectFits(frame, size, ['quorum OK', '? help'], 'panes');
+    // The footer drops hints that do not fit, whole: none is cut.
+    expect(plain(frame).at(-1)).not.toContain('…');
     expect(plain(frame)[0]).toContain('quorum OK');
     expect(plain(frame)[1]).not.toMatch(/^\s*(term|rev|leader) /);
   });

@@ -166,7 +166,7 @@ describe('while quorum is lost', () => {
       expect(store.getState().confirm).toBeUndefined();
       expect(ui.lastFrame()).toContain('compact history to the current revision: unavailable, quorum is lost');
       await ui.press('?');
-      expect(ui.lastFrame()).toMatch(/compact history to the current revision \(asks first\) — unavailable: quorum is lost/);
+      expect(ui.lastFrame()).toMatch(/c\s+off, quorum is lost \(1\/3 answering\): compact history to the current revision/);
       await ui.press(KEYS.escape);
       ui.unmount();
       const records = auditLines(audit);

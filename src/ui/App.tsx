@@ -144,7 +144,7 @@ export function App({ onQuit, onRepaint }: { onQuit: () => void; onRepaint?: () 
       )}
       {state.command && <CommandLine text={state.command.text} error={state.command.error} entries={entries} />}
       {eventRows > 0 && <EventsPane groups={groups} rows={eventRows - busyRows} busy={state.busy} />}
-      <Footer actions={blocked ? actions.filter((a) => a.id === 'help' || a.id === 'quit') : actions} blocked={blocked} />
+      <Footer actions={blocked ? actions.filter((a) => a.id === 'help' || a.id === 'quit') : actions} blocked={blocked} columns={columns} />
     </Box>
   );
 }

@@ -3,27 +3,52 @@ import type { ActionDef } from './actions.js';
 import { keyLabel } from './keys.js';
 import { ToneText } from './ToneText.js';
 
-/** Key hints, straight from the action registry, on one line; while quorum is lost, which keys wait for it. */
-export function Footer({ actions, blocked }: { actions: ActionDef[]; blocked?: { keys: string[]; reason: string } }) {
+const GAP = '  ';
+
+/**
+ * Key hints, straight from the action registry, on one line: the hints that
+ * do not fit are left out, never `? help` (which lists them all). While
+ * quorum is lost, which keys wait for it comes first.
+ */
+export function Footer({ actions, blocked, columns }: { actions: ActionDef[]; blocked?: { keys: string[]; reason: string }; columns: number }) {
+  const blockedText = blocked && blocked.keys.length > 0 ? `${blocked.keys.join(' ')} off: ${blocked.reason}` : '';
+  const hints = fitHints(actions.filter((a) => a.footer), columns - (blockedText ? [...blockedText].length + GAP.length : 0));
   return (
     <Text wrap="truncate-end">
-      {blocked && blocked.keys.length > 0 && (
+      {blockedText && (
         <ToneText tone="critical">
-          {blocked.keys.join(' ')} off: {blocked.reason}
-          {'  '}
+          {blockedText}
+          {GAP}
         </ToneText>
       )}
-      {actions
-        .filter((a) => a.footer)
-        .map((a, i) => (
-          <Text key={a.id}>
-            {i > 0 && '  '}
-            <ToneText tone="accent" bold>
-              {keyLabel(a.keys[0]!)}
-            </ToneText>{' '}
-            <ToneText tone="dim">{a.hint ?? a.label}</ToneText>
-          </Text>
-        ))}
+      {hints.map((a, i) => (
+        <Text key={a.id}>
+          {i > 0 && GAP}
+          <ToneText tone="accent" bold>
+            {keyLabel(a.keys[0]!)}
+          </ToneText>{' '}
+          <ToneText tone="dim">{a.hint ?? a.label}</ToneText>
+        </Text>
+      ))}
     </Text>
   );
+}
+
+function hintWidth(a: ActionDef): number {
+  return [...keyLabel(a.keys[0]!)].length + 1 + [...(a.hint ?? a.label)].length;
+}
+
+/** In registry order, as many hints as fit, and help always. */
+function fitHints(hints: ActionDef[], room: number): ActionDef[] {
+  const help = hints.find((a) => a.id === 'help');
+  const kept: ActionDef[] = [];
+  let used = help ? hintWidth(help) : 0;
+  for (const a of hints) {
+    if (a === help) continue;
+    const width = hintWidth(a) + GAP.length;
+    if (used + width > room) continue;
+    kept.push(a);
+    used += width;
+  }
+  return hints.filter((a) => a === help || kept.includes(a));
 }

@@ -28,6 +28,7 @@ export function HelpScreen({ actions, state, rows, columns, scroll }: { actions:
       {shown.map((id) => {
         const a = actions.find((x) => x.id === id)!;
         const reason = a.id === 'close' ? undefined : a.disabledReason?.(state);
+        const quorumOff = Boolean(a.needsQuorum && reason?.startsWith('quorum is lost'));
         return (
           <Box key={a.id}>
             <Box width={keyWidth} flexShrink={0}>
@@ -37,10 +38,12 @@ export function HelpScreen({ actions, state, rows, columns, scroll }: { actions:
                 </ToneText>
               </Text>
             </Box>
+            {/* Lost quorum is said first (a narrow terminal cuts the end of the line); other reasons follow the label. */}
             <Text wrap="truncate-end">
+              {quorumOff && <ToneText tone="critical">off, {reason}: </ToneText>}
               {a.label}
               {a.dangerous && <ToneText tone="warning"> (asks first)</ToneText>}
-              {reason && <ToneText tone={a.needsQuorum && reason.startsWith('quorum') ? 'critical' : 'dim'}> — unavailable: {reason}</ToneText>}
+              {reason && !quorumOff && <ToneText tone="dim"> — unavailable: {reason}</ToneText>}
             </Text>
           </Box>
         );

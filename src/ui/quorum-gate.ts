@@ -6,7 +6,7 @@ import type { ActionDef } from './actions.js';
 export function quorumLostReason(state: Pick<CockpitState, 'order' | 'members' | 'memberList'>): string | undefined {
   const summary = summarizeCluster(membersInOrder(state), state.memberList);
   if (summary.quorum !== 'lost') return undefined;
-  return `quorum is lost (${summary.answering}/${summary.total} answering): it needs a majority of members serving`;
+  return `quorum is lost (${summary.answering}/${summary.total} answering)`;
 }
 
 /** The keys that wait for quorum now, for the footer; empty while the cluster has it. */
