@@ -88,4 +88,26 @@ describe('the built command in a real pseudo-terminal against a real cluster', (
       s.kill();
     }
   });
+
+  it('fast arrows sent in one write each count: the confirmation names the member they reached; Ctrl-L repaints a scribbled screen', async () => {
+    const s = new PtyScreen(process.execPath, [BIN, '-f', cluster.inventoryPath], { columns: 80, rows: 24, env: env() });
+    try {
+      await s.waitFor((text) => /3\/3 answering/.test(header(text)), 10_000, 'first frame');
+      const third = cluster.nodes[2]!.name;
+      s.type('\x1b[B\x1b[Bd'); // one write: down, down, defrag
+      await s.waitFor((text) => text.includes(`defrag ${third}`) && text.includes('[ Cancel ]'), 5000, `the confirmation for ${third}`);
+      s.type('\x1b');
+      await s.waitFor((text) => !text.includes('[ Cancel ]'), 5000, 'the confirmation closed');
+
+      // Something else wrote over the screen (a wall message): Ctrl-L clears it and draws everything again.
+      (s as unknown as { term: { write(data: string): void } }).term.write('\x1b[5;1HBroadcast message from root: SCRIBBLE\x1b[1;1HSCRIBBLE');
+      await s.waitFor((text) => text.includes('SCRIBBLE'), 2000, 'the scribble on screen');
+      s.type('\x0c');
+      await s.waitFor((text) => !text.includes('SCRIBBLE') && /3\/3 answering/.test(header(text)) && text.includes('? help'), 5000, 'a clean full screen after Ctrl-L');
+      s.type('q');
+      expect(await s.waitForExit(5000)).toBe(0);
+    } finally {
+      s.kill();
+    }
+  });
 });

@@ -32,6 +32,11 @@ export class OperationRunner {
     this.store.getState().addEvent(`${pending.request.action} ${pending.request.target}: cancelled, nothing changed`);
   }
 
+  /** A refusal in the TUI (a dangerous key pressed while its action cannot run), recorded like the CLI's. */
+  refused(what: { action: string; target: string; params?: ActionMeta['params'] }, why: string): void {
+    recordRefusal(this.audit, { params: {}, ...what, ...this.who }, 'refused', why);
+  }
+
   /** Runs the pending request; resolves when it has finished (the UI does not wait for it). */
   async confirm(): Promise<void> {
     const pending = this.store.getState().confirm;

@@ -1,17 +1,22 @@
 import { Box, Text } from 'ink';
-import type { CockpitEvent } from '../state/store.js';
 import { formatClock } from '../core/format/time.js';
 import { ToneText } from './ToneText.js';
+import type { EventGroup } from './collapse-events.js';
 
-/** The latest actions and what they did, newest last (the audit log holds the full record). */
-export function EventsPane({ events, rows, busy }: { events: CockpitEvent[]; rows: number; busy?: string }) {
-  const shown = events.slice(-rows);
+/** The latest actions and what they did, newest last, repeats collapsed (the audit log and timeline hold the full record). */
+export function EventsPane({ groups, rows, busy }: { groups: EventGroup[]; rows: number; busy?: string }) {
+  const shown = rows > 0 ? groups.slice(-rows) : [];
   return (
     <Box flexDirection="column">
-      {busy && <ToneText tone="accent">running: {busy}</ToneText>}
-      {shown.map((e, i) => (
-        <Text key={`${e.at}-${i}`} wrap="truncate-end">
-          <ToneText tone="dim">{formatClock(e.at)}</ToneText> <ToneText tone={e.tone}>{e.text}</ToneText>
+      {busy && (
+        <Text wrap="truncate-end">
+          <ToneText tone="accent">running: {busy}</ToneText>
+        </Text>
+      )}
+      {shown.map((g, i) => (
+        <Text key={`${g.first}-${i}`} wrap="truncate-end">
+          <ToneText tone="dim">{formatClock(g.last)}</ToneText> <ToneText tone={g.tone}>{g.text}</ToneText>
+          {g.count > 1 && <ToneText tone="dim"> x{g.count} since {formatClock(g.first).slice(0, 5)}</ToneText>}
         </Text>
       ))}
     </Box>

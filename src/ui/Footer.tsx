@@ -1,22 +1,54 @@
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import type { ActionDef } from './actions.js';
 import { keyLabel } from './keys.js';
 import { ToneText } from './ToneText.js';
 
-/** Key hints, straight from the action registry. */
-export function Footer({ actions }: { actions: ActionDef[] }) {
+const GAP = '  ';
+
+/**
+ * Key hints, straight from the action registry, on one line: the hints that
+ * do not fit are left out, never `? help` (which lists them all). While
+ * quorum is lost, which keys wait for it comes first.
+ */
+export function Footer({ actions, blocked, columns }: { actions: ActionDef[]; blocked?: { keys: string[]; reason: string }; columns: number }) {
+  const blockedText = blocked && blocked.keys.length > 0 ? `${blocked.keys.join(' ')} off: ${blocked.reason}` : '';
+  const hints = fitHints(actions.filter((a) => a.footer), columns - (blockedText ? [...blockedText].length + GAP.length : 0));
   return (
-    <Box columnGap={2}>
-      {actions
-        .filter((a) => a.footer)
-        .map((a) => (
-          <Text key={a.id} wrap="truncate-end">
-            <ToneText tone="accent" bold>
-              {keyLabel(a.keys[0]!)}
-            </ToneText>{' '}
-            <ToneText tone="dim">{a.hint ?? a.label}</ToneText>
-          </Text>
-        ))}
-    </Box>
+    <Text wrap="truncate-end">
+      {blockedText && (
+        <ToneText tone="critical">
+          {blockedText}
+          {GAP}
+        </ToneText>
+      )}
+      {hints.map((a, i) => (
+        <Text key={a.id}>
+          {i > 0 && GAP}
+          <ToneText tone="accent" bold>
+            {keyLabel(a.keys[0]!)}
+          </ToneText>{' '}
+          <ToneText tone="dim">{a.hint ?? a.label}</ToneText>
+        </Text>
+      ))}
+    </Text>
   );
+}
+
+function hintWidth(a: ActionDef): number {
+  return [...keyLabel(a.keys[0]!)].length + 1 + [...(a.hint ?? a.label)].length;
+}
+
+/** In registry order, as many hints as fit, and help always. */
+function fitHints(hints: ActionDef[], room: number): ActionDef[] {
+  const help = hints.find((a) => a.id === 'help');
+  const kept: ActionDef[] = [];
+  let used = help ? hintWidth(help) : 0;
+  for (const a of hints) {
+    if (a === help) continue;
+    const width = hintWidth(a) + GAP.length;
+    if (used + width > room) continue;
+    kept.push(a);
+    used += width;
+  }
+  return hints.filter((a) => a === help || kept.includes(a));
 }

@@ -52,12 +52,15 @@ export function MemberPane({ view, selected, variant, width, history }: Props) {
   const stale = view.stale;
   const v = view;
   if (variant === 'line') {
+    // A box of the pane's width: in a wrapping column the text alone would not be cut to the terminal.
     return (
-      <Text wrap="truncate-end" inverse={selected}>
-        {selected ? '▶ ' : '  '}
-        {v.name.padEnd(10)} <RoleBadge view={v} /> <FieldText field={v.health} /> {v.reason || v.latency} · t{v.raftTerm} i
-        {v.raftIndex} · db {v.dbSize} · {v.quota.text}
-      </Text>
+      <Box width={width} flexShrink={0}>
+        <Text wrap="truncate-end" inverse={selected}>
+          {selected ? '▶ ' : '  '}
+          {v.name.padEnd(10)} <RoleBadge view={v} /> <FieldText field={v.health} /> {v.reason || v.latency} · t{v.raftTerm} i
+          {v.raftIndex} · db {v.dbSize} · {v.quota.text}
+        </Text>
+      </Box>
     );
   }
   const border = {

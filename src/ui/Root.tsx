@@ -14,6 +14,7 @@ export function Root({
   inventory,
   fleet,
   switchContext,
+  onRepaint,
 }: {
   store: CockpitStore;
   theme: Theme;
@@ -22,12 +23,14 @@ export function Root({
   inventory?: Inventory;
   fleet?: Fleet;
   switchContext?: (name: string) => void;
+  /** Ctrl-L: clears the terminal and draws the whole screen again. */
+  onRepaint?: () => void;
 }) {
   return (
     <StoreContext.Provider value={store}>
       <ThemeContext.Provider value={theme}>
         <ServicesContext.Provider value={{ operations, inventory, fleet, switchContext }}>
-          <App onQuit={onQuit} />
+          <App onQuit={onQuit} onRepaint={onRepaint} />
         </ServicesContext.Provider>
       </ThemeContext.Provider>
     </StoreContext.Provider>

@@ -7,6 +7,10 @@ import { buildRequest, type OperationKind, type RequestInput } from '../core/ope
 import type { KeyName } from './keys.js';
 import type { Inventory } from '../core/inventory/types.js';
 import { serviceAction } from './service-actions.js';
+import { quorumLostReason } from './quorum-gate.js';
+
+/** The sizes parseSize accepts, in the operator's words. */
+export const QUOTA_SIZE_HINT = 'SIZE: 8GiB, 512MiB, 2GB or bytes (4294967296); KiB MiB GiB count 1024s, kB MB GB 1000s';
 
 export interface ActionContext {
   store: CockpitStore;
@@ -37,8 +41,12 @@ export interface ActionDef {
   hint?: string;
   /** The action takes free text on the `:` line; this names it (SIZE, TEXT). */
   textArg?: string;
+  /** What the free text may look like, shown under the `:` line while it is typed. */
+  argHint?: string;
   /** Why the action cannot run now, or undefined when it can. */
   disabledReason?: (state: CockpitState) => string | undefined;
+  /** Needs a majority of members serving: shown off, with the reason, while quorum is lost. */
+  needsQuorum?: boolean;
   run: (ctx: ActionContext) => void;
 }
 
@@ -129,13 +137,14 @@ export const ACTIONS: readonly ActionDef[] = [
   },
   operation({ id: 'defrag-member', keys: ['d'], kind: 'defrag', label: 'defragment the selected member', needsMember: true }),
   operation({ id: 'defrag-cluster', keys: ['D'], kind: 'defrag', label: 'defragment the cluster (followers first, leader last)' }),
-  operation({ id: 'compact', keys: ['c'], kind: 'compact', label: 'compact history to the current revision' }),
+  operation({ id: 'compact', keys: ['c'], kind: 'compact', label: 'compact history to the current revision', needsQuorum: true }),
   operation({
     id: 'move-leader',
     keys: ['L'],
     kind: 'move-leader',
     label: 'make the selected member the leader',
     needsMember: true,
+    needsQuorum: true,
     disabledReason: (_s, m) => (m?.last && m.last.leaderId === m.last.memberId ? `${m.name} is already the leader` : undefined),
   }),
   operation({
@@ -143,19 +152,21 @@ export const ACTIONS: readonly ActionDef[] = [
     keys: ['A'],
     kind: 'alarm-disarm',
     label: 'disarm all alarms',
+    needsQuorum: true,
     disabledReason: (s) => (membersInOrder(s).some((m) => m.last?.alarms.length) ? undefined : 'no alarm is raised'),
   }),
-  serviceAction({ id: 'restart', keys: ['r'], kind: 'restart', label: 'restart the selected member, wait until healthy', needsMember: true }),
-  serviceAction({ id: 'rolling-restart', keys: ['W'], kind: 'rolling-restart', label: 'rolling restart: followers first, leader last' }),
-  serviceAction({ id: 'member-replace', keys: ['X'], kind: 'member-replace', label: 'replace the selected member (remove, wipe, re-add as learner, promote)', needsMember: true }),
+  serviceAction({ needsQuorum: true, id: 'restart', keys: ['r'], kind: 'restart', label: 'restart the selected member, wait until healthy', needsMember: true }),
+  serviceAction({ needsQuorum: true, id: 'rolling-restart', keys: ['W'], kind: 'rolling-restart', label: 'rolling restart: followers first, leader last' }),
+  serviceAction({ needsQuorum: true, id: 'member-replace', keys: ['X'], kind: 'member-replace', label: 'replace the selected member (remove, wipe, re-add as learner, promote)', needsMember: true }),
   serviceAction({ id: 'restore', keys: ['U'], kind: 'restore', label: 'restore every member from the newest verified snapshot' }),
-  serviceAction({ id: 'quota', keys: ['Q'], kind: 'quota', label: 'set quota-backend-bytes on every member (:quota 8GiB), rolling restart', textArg: 'SIZE' }),
+  serviceAction({ needsQuorum: true, id: 'quota', keys: ['Q'], kind: 'quota', label: 'set quota-backend-bytes on every member (:quota 8GiB), rolling restart', textArg: 'SIZE', argHint: QUOTA_SIZE_HINT }),
   serviceAction({ id: 'rebootstrap', keys: ['B'], kind: 'rebootstrap', label: 're-bootstrap: wipe, bootstrap again, recreate RBAC (needs a fresh snapshot)' }),
   operation({
     id: 'nospace-recover',
     keys: ['N'],
     kind: 'nospace-recover',
     label: 'NOSPACE recovery: compact, defragment all, disarm, test write',
+    needsQuorum: true,
   }),
   {
     id: 'runbook',
@@ -244,6 +255,7 @@ function operation(spec: {
   kind: OperationKind;
   label: string;
   needsMember?: boolean;
+  needsQuorum?: boolean;
   disabledReason?: (state: CockpitState, member: MemberState | undefined) => string | undefined;
 }): ActionDef {
   return {
@@ -253,8 +265,11 @@ function operation(spec: {
     scope: spec.needsMember ? 'member' : 'global',
     dangerous: true,
     footer: false,
+    needsQuorum: spec.needsQuorum,
     disabledReason: (state) => {
       if (state.busy) return `busy: ${state.busy} is running`;
+      const lost = spec.needsQuorum ? quorumLostReason(state) : undefined;
+      if (lost) return lost;
       const member = selectedMember(state);
       if (spec.needsMember && (!member || !UP.has(member.health))) return `${member?.name ?? 'no member'} is not answering`;
       if (!membersInOrder(state).some((m) => UP.has(m.health))) return 'no member is answering';

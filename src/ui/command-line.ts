@@ -12,6 +12,8 @@ export interface CommandEntry {
   freeText?: boolean;
   /** The registry action it runs, when it is one. */
   actionId?: string;
+  /** What the free text may look like (quota: the size formats). */
+  argHint?: string;
 }
 
 /** Keys that only make sense as keys. */
@@ -27,6 +29,7 @@ export function commandEntries(actions: readonly ActionDef[], members: string[],
       actionId: a.id,
       args: a.scope === 'member' ? members : undefined,
       freeText: Boolean(a.textArg),
+      argHint: a.argHint,
     }));
   return [
     ...fromActions,
@@ -93,4 +96,11 @@ function commonPrefix(words: string[], typed: string): string {
   let prefix = words[0]!;
   for (const w of words) while (!w.startsWith(prefix)) prefix = prefix.slice(0, -1);
   return prefix.length > typed.length ? prefix : typed;
+}
+
+/** The hint for the argument being typed (`quota ` shows the size formats), if the command has one. */
+export function argumentHint(text: string, entries: CommandEntry[]): string | undefined {
+  const space = text.indexOf(' ');
+  if (space === -1) return undefined;
+  return findEntry(text.slice(0, space), entries)?.argHint;
 }

@@ -24,6 +24,7 @@ import { openSession } from '../cli/session.js';
 
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
+const CLEAR_SCREEN = '\x1b[2J\x1b[3J\x1b[H';
 
 /**
  * Full-screen cockpit (the poller is already running). The alternate screen is left on every way out: q,
@@ -76,8 +77,14 @@ export async function runTui(session: Session, opts: CliOptions, config: UserCon
       inventory={s.plan.inventory}
       fleet={fleet}
       switchContext={switchContext}
+      onRepaint={repaint}
     />
   );
+  // Ctrl-L: whatever scribbled on the terminal (a wall message, a stray write) goes; Ink forgets what it drew and draws it all.
+  const repaint = (): void => {
+    instance.clear();
+    out.write(CLEAR_SCREEN);
+  };
   const switchContext = (name: string): void => {
     if (!fleet) return;
     if (name === fleet.activeName()) {

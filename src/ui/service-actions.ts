@@ -4,6 +4,7 @@ import { membersInOrder, selectedMember } from '../state/store.js';
 import type { MemberState } from '../core/cluster/types.js';
 import type { ServiceDeps, ServiceOperationRequest } from '../core/operations/service/index.js';
 import type { OperationRequest } from '../core/operations/requests.js';
+import { quorumLostReason } from './quorum-gate.js';
 
 type ServiceKind = 'restart' | 'rolling-restart' | 'member-replace' | 'restore' | 'rebootstrap' | 'quota';
 
@@ -22,7 +23,16 @@ interface BuildInput {
  * engine) is loaded only when one is asked for. A refusal (quorum guard, no
  * fresh snapshot) is said in the events pane.
  */
-export function serviceAction(spec: { id: string; keys: KeyName[]; kind: ServiceKind; label: string; needsMember?: boolean; textArg?: string }): ActionDef {
+export function serviceAction(spec: {
+  id: string;
+  keys: KeyName[];
+  kind: ServiceKind;
+  label: string;
+  needsMember?: boolean;
+  needsQuorum?: boolean;
+  textArg?: string;
+  argHint?: string;
+}): ActionDef {
   return {
     id: spec.id,
     keys: spec.keys,
@@ -31,15 +41,21 @@ export function serviceAction(spec: { id: string; keys: KeyName[]; kind: Service
     dangerous: true,
     footer: false,
     textArg: spec.textArg,
+    argHint: spec.argHint,
+    needsQuorum: spec.needsQuorum,
     disabledReason: (state) => {
       if (!state.runbook) return 'needs an inventory with a runbook: section (-f cluster.yaml)';
       if (state.busy) return `busy: ${state.busy} is running`;
+      const lost = spec.needsQuorum ? quorumLostReason(state) : undefined;
+      if (lost) return lost;
       if (spec.needsMember && !selectedMember(state)) return 'no member selected';
       return undefined;
     },
     run: (ctx) => {
       // An argument is typed on the `:` line: the key opens it ready for one.
       if (spec.textArg && ctx.arg === undefined) return ctx.store.getState().setCommand({ text: `${spec.id} ` });
+      // Reaching the nodes takes a while before the question can be asked: say so at once.
+      ctx.store.getState().addEvent(`${spec.label}: preparing, reaching the nodes before asking`);
       void ask(ctx, spec);
     },
   };
@@ -48,7 +64,10 @@ export function serviceAction(spec: { id: string; keys: KeyName[]; kind: Service
 async function ask(ctx: ActionContext, spec: { kind: ServiceKind; label: string; needsMember?: boolean }): Promise<void> {
   const { store, operations, inventory } = ctx;
   const snapshotDir = operations?.snapshotSettings?.().snapshotDir;
-  if (!operations || !inventory || !snapshotDir) return;
+  if (!operations || !inventory || !snapshotDir) {
+    store.getState().addEvent(`${spec.label}: unavailable, the cockpit was started without an inventory to act with`, 'warning');
+    return;
+  }
   const state = store.getState();
   const ops = await import('../core/operations/service/index.js');
   const { createRunContext, closeRunContext } = await import('../core/runbook/context.js');
@@ -73,7 +92,10 @@ async function ask(ctx: ActionContext, spec: { kind: ServiceKind; label: string;
     } } satisfies OperationRequest);
   } catch (err) {
     await closeRunContext(run);
-    store.getState().addEvent(`${spec.label}: refused, ${(err as Error).message.split('\n')[0]}`, 'critical');
+    const why = (err as Error).message.split('\n')[0] ?? '';
+    store.getState().addEvent(`${spec.label}: refused, ${why}`, 'critical');
+    const target = spec.needsMember ? (selectedMember(state)?.name ?? 'no member') : `cluster ${state.clusterName}`;
+    operations.refused({ action: spec.kind, target, params: ctx.arg === undefined ? {} : { arg: ctx.arg } }, why);
   }
 }
 
