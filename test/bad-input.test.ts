@@ -17,7 +17,6 @@ import { startTestCluster } from './helpers/cluster.js';
 import { writeBadTlsFiles, type BadTlsFiles } from './helpers/tls-fixtures.js';
 import { issueClientCert } from '../src/core/pki/forge-certs.js';
 import { readFileSync } from 'node:fs';
-import { FILE_LIMITS } from '../src/core/files/read-small-file.js';
 import { MAX_NODES } from '../src/core/inventory/parse.js';
 
 interface Case {

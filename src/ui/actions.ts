@@ -1,3 +1,4 @@
+import type * as RunbookRunnerModule from '../state/runbook-runner.js';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { membersInOrder, selectedMember, type CockpitState, type CockpitStore } from '../state/store.js';
@@ -292,7 +293,7 @@ function operation(spec: {
 }
 
 /** Loads the runbook engine and, the first time, fills the sidebar with its steps (all pending). */
-async function loadRunbook(store: CockpitStore, inventory: Inventory): Promise<typeof import('../state/runbook-runner.js')> {
+async function loadRunbook(store: CockpitStore, inventory: Inventory): Promise<typeof RunbookRunnerModule> {
   const runner = await import('../state/runbook-runner.js');
   const view = store.getState().runbook;
   if (view && view.steps.length === 0) store.getState().setRunbook({ ...view, steps: runner.runbookRows(inventory) });

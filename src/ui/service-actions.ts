@@ -1,3 +1,4 @@
+import type * as ServiceOpsModule from '../core/operations/service/index.js';
 import type { ActionDef, ActionContext } from './actions.js';
 import type { KeyName } from './keys.js';
 import { membersInOrder, selectedMember } from '../state/store.js';
@@ -100,7 +101,7 @@ async function ask(ctx: ActionContext, spec: { kind: ServiceKind; label: string;
 }
 
 async function build(
-  ops: typeof import('../core/operations/service/index.js'),
+  ops: typeof ServiceOpsModule,
   kind: ServiceKind,
   input: BuildInput,
   deps: ServiceDeps,

@@ -37,7 +37,7 @@ function themeFromFile(file: string): Theme {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const { code, message } = err as NodeJS.ErrnoException;
-    throw new Error(`${file}: ${code === 'EISDIR' ? 'is a directory, not a theme file' : `cannot read it (${message.split('\n')[0]})`}`);
+    throw new Error(`${file}: ${code === 'EISDIR' ? 'is a directory, not a theme file' : `cannot read it (${message.split('\n')[0]})`}`, { cause: err });
   }
   const { name, description, tokens } = parseThemeFile(text, file);
   return {

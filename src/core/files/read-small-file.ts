@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 
 /** Documented limits: nothing the operator points at is read whole before its kind and size are known. */
@@ -19,7 +20,7 @@ export class FileCheckError extends Error {
   }
 }
 
-function kindOf(stats: import('node:fs').Stats): string {
+function kindOf(stats: Stats): string {
   if (stats.isDirectory()) return 'a directory';
   if (stats.isFIFO()) return 'a named pipe (FIFO)';
   if (stats.isCharacterDevice()) return 'a character device';
