@@ -43,11 +43,12 @@ export async function recoverFromNospace(ctx: OperationContext): Promise<void> {
   const failed = results.filter((r) => r.skipped);
   if (failed.length > 0) ctx.log(`warning: not defragmented: ${failed.map((r) => `${r.name} (${r.skipped})`).join(', ')}`);
   await disarmAll(ctx);
+  // Before the test write: when the live data fills the quota, that write fails too, with etcd's words instead of ours.
+  refuseDoneWhileNearlyFull(ctx, results);
   const { client } = anyClient(ctx);
   await client.put(CHECK_KEY).value(new Date().toISOString());
   await client.delete().key(CHECK_KEY);
   ctx.log('a test write went through: the cluster accepts writes again');
-  refuseDoneWhileNearlyFull(ctx, results);
 }
 
 /** Below this share of the quota after recovery there is room to work; above it the alarm comes back soon. */
