@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalTransport } from '../src/adapters/local/local-transport.js';
-import { shq } from '../src/adapters/shell-quote.js';
+import { shq } from '../src/core/shell-quote.js';
 
 let root: string;
 let t: LocalTransport;

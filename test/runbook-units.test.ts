@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SystemdServiceManager, systemdCommands } from '../src/adapters/service/systemd-service-manager.js';
+import { SystemdServiceManager } from '../src/adapters/service/systemd-service-manager.js';
+import { systemdCommands } from '../src/core/runbook/systemd-commands.js';
 import type { Transport } from '../src/core/transport.js';
 import { parseInventory } from '../src/core/inventory/parse.js';
 import { RUNBOOK_TUNING } from '../src/core/etcd-config/render.js';
@@ -25,7 +26,7 @@ import { SecretRegistry } from '../src/core/runbook/secrets.js';
 import { parseRunbookSettings } from '../src/core/runbook/settings.js';
 import { renderSystemdUnit } from '../src/core/runbook/systemd-unit.js';
 import { effectiveTuning, recommendTuning } from '../src/core/runbook/tuning.js';
-import { HostKeyError } from '../src/adapters/ssh/host-keys.js';
+import { HostKeyError } from '../src/core/errors/host-key-error.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cockpit-rb-units-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import type { ClientChannel } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommandLostError } from '../src/adapters/ssh/command-lost.js';
+import { CommandLostError } from '../src/core/errors/command-lost.js';
 import { SshTransport } from '../src/adapters/ssh/ssh-transport.js';
 import { startCoalescingProxy, type CoalescingProxy } from './helpers/coalescing-proxy.js';
 import { startSshd, type TestSshd } from './helpers/sshd.js';

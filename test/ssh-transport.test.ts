@@ -5,8 +5,8 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SshTarget } from '../src/core/inventory/types.js';
+import { HostKeyError } from '../src/core/errors/host-key-error.js';
 import {
-  HostKeyError,
   acceptHostKey,
   checkHostKey,
   hostMatches,

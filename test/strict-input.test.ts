@@ -11,7 +11,7 @@ import { parseInventory, InventoryError, MAX_NODES } from '../src/core/inventory
 import { parseUserConfig } from '../src/core/config/user-config.js';
 import { FILE_LIMITS, readSmallFile } from '../src/core/files/read-small-file.js';
 import { DURATION_RANGES, KEEP_RANGE, formatMs } from '../src/cli/numbers.js';
-import { ConfigError, loadTlsMaterial } from '../src/adapters/etcd/tls-material.js';
+import { ConfigError, loadTlsMaterial } from '../src/core/tls/material.js';
 import { writeBadTlsFiles, type BadTlsFiles } from './helpers/tls-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cockpit-strict-'));

@@ -1,23 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-
-export type AuditResult = 'ok' | 'failed' | 'cancelled' | 'refused';
-
-export interface AuditEntry {
-  time: string;
-  /** The operating-system user at the keyboard, and the etcd user the cockpit acts as. */
-  user: string;
-  etcdUser?: string;
-  cluster: string;
-  action: string;
-  target: string;
-  /** Never secrets: callers pass only names, sizes and flags. */
-  params: Record<string, string | number | boolean>;
-  result: AuditResult;
-  error?: string;
-  durationMs: number;
-}
+import type { AuditEntry, AuditSink } from '../core/ports/audit.js';
 
 /** `$XDG_STATE_HOME/etcd-cockpit`, else `~/.local/state/etcd-cockpit`: the audit log and snapshots live here. */
 export function stateDir(env: Record<string, string | undefined> = process.env): string {
@@ -30,19 +14,11 @@ export function defaultAuditLogPath(env: Record<string, string | undefined> = pr
 }
 
 /** Appends one JSON line per action; the file is private to the user (0600). */
-export class AuditLog {
+export class AuditLog implements AuditSink {
   constructor(readonly path: string) {}
 
   append(entry: AuditEntry): void {
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     appendFileSync(this.path, JSON.stringify(entry) + '\n', { mode: 0o600 });
-  }
-}
-
-export function osUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
   }
 }

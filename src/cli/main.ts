@@ -5,7 +5,7 @@ import { openSession } from './session.js';
 import { loadUserConfig } from './user-config-file.js';
 import { ConfigFileError } from '../core/config/yaml-reader.js';
 import { UsageError } from './usage-error.js';
-import { ConfigError } from '../adapters/etcd/tls-material.js';
+import { ConfigError } from '../core/tls/material.js';
 import { InventoryError } from '../core/inventory/parse.js';
 import { checkRegularFile } from '../core/files/read-small-file.js';
 import { explainEtcdError } from '../core/errors/explain-etcd-error.js';

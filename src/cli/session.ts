@@ -1,4 +1,4 @@
-import { loadTlsMaterial, type TlsMaterial } from '../adapters/etcd/tls-material.js';
+import { loadTlsMaterial, type TlsMaterial } from '../core/tls/material.js';
 import { watchTlsFiles } from '../adapters/etcd/tls-reload.js';
 import type { ClientOptions } from '../adapters/etcd/member-client.js';
 import { createCockpitStore, type CockpitStore } from '../state/store.js';

@@ -1,4 +1,4 @@
-import type { AuditLog } from '../adapters/audit-log.js';
+import type { AuditSink } from '../core/ports/audit.js';
 import type { OperationContext } from '../core/operations/context.js';
 import type { OperationRequest } from '../core/operations/requests.js';
 import { recordRefusal, runAudited, type ActionMeta } from '../core/operations/run-audited.js';
@@ -14,7 +14,7 @@ export class OperationRunner {
   constructor(
     private readonly store: CockpitStore,
     private readonly contextFor: (log: (line: string) => void) => OperationContext,
-    private readonly audit: AuditLog,
+    private readonly audit: AuditSink,
     private readonly who: { cluster: string; etcdUser?: string },
     /** Where snapshots and timelines go, and the etcdutl that verifies snapshots (looked up when read). */
     readonly snapshotSettings?: () => { snapshotDir: string; timelineDir?: string; readonly etcdutl: string },

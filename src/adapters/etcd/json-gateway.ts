@@ -4,7 +4,7 @@
  * token in the Authorization header. Keys and values travel base64-encoded.
  */
 import { request } from 'node:https';
-import type { TlsMaterial } from './tls-material.js';
+import type { TlsMaterial } from '../../core/tls/material.js';
 
 export interface GatewayOptions {
   tls: TlsMaterial;

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type * as Etcd3Module from 'etcd3';
 import type * as CockatielModule from 'cockatiel';
 import type { Etcd3, IOptions } from 'etcd3';
-import type { TlsMaterial } from './tls-material.js';
+import type { TlsMaterial } from '../../core/tls/material.js';
 
 // etcd3 (grpc-js, protobufjs) and cockatiel take ~0.3 s to load: they load with
 // the first client, so `status` and polling (the light client) never pay for them.

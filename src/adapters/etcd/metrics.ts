@@ -1,7 +1,7 @@
 import https from 'node:https';
 import http from 'node:http';
 import { checkServerIdentity } from 'node:tls';
-import type { TlsMaterial } from './tls-material.js';
+import type { TlsMaterial } from '../../core/tls/material.js';
 
 /**
  * Fetches a member's Prometheus text from /metrics on its client URL. mTLS

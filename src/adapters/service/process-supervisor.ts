@@ -13,7 +13,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } f
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PlannedAction } from '../../core/runbook/actions.js';
-import type { EnableResult, ServiceManager, ServiceOperation, ServiceStatus, StopOptions } from './service-manager.js';
+import type { EnableResult, ServiceManager, ServiceOperation, ServiceStatus, StopOptions } from '../../core/ports/service-manager.js';
 
 export interface ProcessSupervisorOptions {
   /** The node's root directory (its "/"). */

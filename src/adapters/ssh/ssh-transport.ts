@@ -11,10 +11,10 @@ import ssh2 from 'ssh2';
 import type { Client as SshClient, ClientChannel, ConnectConfig, ServerHostKeyAlgorithm } from 'ssh2';
 import type { SshTarget } from '../../core/inventory/types.js';
 import type { ExecOptions, ExecResult, Transport, WriteFileOptions } from '../../core/transport.js';
-import { shq } from '../shell-quote.js';
-import { CommandLostError } from './command-lost.js';
+import { shq } from '../../core/shell-quote.js';
+import { CommandLostError } from '../../core/errors/command-lost.js';
+import { HostKeyError } from '../../core/errors/host-key-error.js';
 import {
-  HostKeyError,
   checkHostKey,
   defaultKnownHostsPath,
   fingerprintSha256,

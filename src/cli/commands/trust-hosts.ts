@@ -1,5 +1,6 @@
 import { SshTransport } from '../../adapters/ssh/ssh-transport.js';
-import { acceptHostKey, defaultKnownHostsPath, HostKeyError } from '../../adapters/ssh/host-keys.js';
+import { acceptHostKey, defaultKnownHostsPath } from '../../adapters/ssh/host-keys.js';
+import { HostKeyError } from '../../core/errors/host-key-error.js';
 import type { Inventory } from '../../core/inventory/types.js';
 import { parseRunbookSettings } from '../../core/runbook/settings.js';
 import { confirmInCli } from '../confirm.js';

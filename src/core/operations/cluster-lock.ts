@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { osUser } from '../../adapters/audit-log.js';
+import { osUser } from '../ports/audit.js';
 import type { Etcd3, Lease } from 'etcd3';
 import type { OperationContext } from './context.js';
 import type { ActionName } from './requests.js';

@@ -1,4 +1,4 @@
-import { osUser, type AuditLog, type AuditResult } from '../../adapters/audit-log.js';
+import { osUser, type AuditSink, type AuditResult } from '../ports/audit.js';
 import { explainEtcdError } from '../errors/explain-etcd-error.js';
 import { ClusterLockHeldError, type LockAcquirer } from './cluster-lock.js';
 
@@ -18,7 +18,7 @@ export type AuditedOutcome<T> = { ok: true; value: T } | { ok: false; error: str
  * audit log whatever happens. Errors come back in plain words.
  */
 export async function runAudited<T>(
-  audit: AuditLog,
+  audit: AuditSink,
   meta: ActionMeta,
   say: (line: string) => void,
   work: () => Promise<T>,
@@ -52,12 +52,12 @@ export async function runAudited<T>(
   }
 }
 
-export function recordRefusal(audit: AuditLog, meta: ActionMeta, result: 'cancelled' | 'refused', why: string, say?: (line: string) => void): void {
+export function recordRefusal(audit: AuditSink, meta: ActionMeta, result: 'cancelled' | 'refused', why: string, say?: (line: string) => void): void {
   record(audit, meta, result, why, Date.now(), say);
 }
 
 /** A failed audit write is said, never allowed to turn the action's outcome into a failure. */
-function record(audit: AuditLog, meta: ActionMeta, result: AuditResult, error: string | undefined, started: number, say?: (line: string) => void): void {
+function record(audit: AuditSink, meta: ActionMeta, result: AuditResult, error: string | undefined, started: number, say?: (line: string) => void): void {
   try {
     append(audit, meta, result, error, started);
   } catch (err) {
@@ -67,7 +67,7 @@ function record(audit: AuditLog, meta: ActionMeta, result: AuditResult, error: s
   }
 }
 
-function append(audit: AuditLog, meta: ActionMeta, result: AuditResult, error: string | undefined, started: number): void {
+function append(audit: AuditSink, meta: ActionMeta, result: AuditResult, error: string | undefined, started: number): void {
   audit.append({
     time: new Date(started).toISOString(),
     user: osUser(),

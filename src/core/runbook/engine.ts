@@ -6,7 +6,7 @@
  * only plans: it touches no node and no file.
  */
 import { mkdirSync } from 'node:fs';
-import { isCommandLost } from '../../adapters/ssh/command-lost.js';
+import { isCommandLost } from '../errors/command-lost.js';
 import { errorMessage } from './error-message.js';
 import { classifyFailure } from './failures.js';
 import { registerLocalKeys } from './local-pki.js';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Etcd3 } from 'etcd3';
 import { JsonGatewayClient } from '../../adapters/etcd/json-gateway.js';
 import { createMemberClient, type Credentials } from '../../adapters/etcd/member-client.js';
-import type { TlsMaterial } from '../../adapters/etcd/tls-material.js';
+import type { TlsMaterial } from '../tls/material.js';
 import type { NodeSpec } from '../inventory/types.js';
 import { RunbookFailure } from './failures.js';
 import { localPki } from './local-pki.js';

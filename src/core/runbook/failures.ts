@@ -3,7 +3,7 @@
  * RunbookFailure for failures they recognise; classifyFailure() sorts the
  * rest (SSH host keys, connection errors, etcd errors).
  */
-import { HostKeyError } from '../../adapters/ssh/host-keys.js';
+import { HostKeyError } from '../errors/host-key-error.js';
 import { explainEtcdError } from '../errors/explain-etcd-error.js';
 
 export type FailureKind =

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { LocalTransport } from '../../adapters/local/local-transport.js';
 import { ProcessSupervisor } from '../../adapters/service/process-supervisor.js';
-import type { ServiceManager } from '../../adapters/service/service-manager.js';
+import type { ServiceManager } from '../ports/service-manager.js';
 import { SystemdServiceManager } from '../../adapters/service/systemd-service-manager.js';
 import { SshTransport } from '../../adapters/ssh/ssh-transport.js';
 import type { Inventory, NodeSpec } from '../inventory/types.js';

@@ -6,7 +6,7 @@
  * (runbook.nodeRoot, for staging and tests).
  */
 import { posix } from 'node:path';
-import { shq } from '../../adapters/shell-quote.js';
+import { shq } from '../shell-quote.js';
 
 export const NODE_PATHS = {
   etcdDir: '/etc/etcd',

@@ -1,7 +1,7 @@
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type SecureClientSessionOptions } from 'node:http2';
 import { isIP } from 'node:net';
 import { checkServerIdentity, createSecureContext, type SecureContext } from 'node:tls';
-import type { TlsMaterial } from '../tls-material.js';
+import type { TlsMaterial } from '../../../core/tls/material.js';
 import { GrpcCode, GrpcError, codeForHttpStatus, decodeGrpcMessage, transportError } from './grpc-status.js';
 
 export interface ConnectionOptions {

@@ -6,7 +6,7 @@
  */
 import { copyFile } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
-import { shq } from '../../../adapters/shell-quote.js';
+import { shq } from '../../shell-quote.js';
 import { LocalTransport } from '../../../adapters/local/local-transport.js';
 import type { NodeRuntime } from '../../runbook/node-runtime.js';
 import { NODE_PATHS, p, realPath, transportPath } from '../../runbook/paths.js';

@@ -1,5 +1,5 @@
 import { probeMember } from '../../../adapters/etcd/probe.js';
-import { isRunning } from '../../../adapters/service/service-manager.js';
+import { isRunning } from '../../ports/service-manager.js';
 import type { MemberSample, MemberState } from '../../cluster/types.js';
 import type { NodeRuntime } from '../../runbook/node-runtime.js';
 import { readableLogLine } from '../../runbook/cluster-health.js';

@@ -5,7 +5,7 @@
  * agree. The measured RTT becomes the tuning phase 4 writes.
  */
 import { createServer, connect } from 'node:net';
-import { shq } from '../../../adapters/shell-quote.js';
+import { shq } from '../../shell-quote.js';
 import type { NodeSpec } from '../../inventory/types.js';
 import { execAction, type PlannedAction } from '../actions.js';
 import { RunbookFailure } from '../failures.js';

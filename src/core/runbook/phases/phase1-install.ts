@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { arch } from 'node:os';
-import { shq } from '../../../adapters/shell-quote.js';
+import { shq } from '../../shell-quote.js';
 import { binaryFileAction, execAction, type PlannedAction } from '../actions.js';
 import { RunbookFailure } from '../failures.js';
 import type { NodeRuntime } from '../node-runtime.js';

@@ -1,5 +1,5 @@
 /** Phase 2 (runbook step 2): the etcd system user, and the data and config folders with their owners and modes. */
-import { shq } from '../../../adapters/shell-quote.js';
+import { shq } from '../../shell-quote.js';
 import { execAction } from '../actions.js';
 import type { NodeRuntime } from '../node-runtime.js';
 import { NODE_PATHS, p } from '../paths.js';

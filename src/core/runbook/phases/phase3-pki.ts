@@ -15,7 +15,7 @@ import { execAction, fileAction, privateKeyPlaceholder, secretFileAction, type P
 import { RunbookFailure } from '../failures.js';
 import { GATEWAY_CLIENTS, clientCertNames, cnClientNames, inspectLocalPki, localPki, registerLocalKeys } from '../local-pki.js';
 import { reissueGatewayClientCerts } from '../reissue-gateway-cert.js';
-import { shq } from '../../../adapters/shell-quote.js';
+import { shq } from '../../shell-quote.js';
 import type { NodeRuntime } from '../node-runtime.js';
 import { NODE_PATHS, PKI_FILES, p, pkiPath, realPath, transportPath, type PkiFile } from '../paths.js';
 import type { ClusterStep, NodeStep, RunContext } from '../types.js';

@@ -2,7 +2,7 @@
  * Phase 5 (runbook steps 8 and 9a): the systemd unit, daemon-reload and
  * enable. Local nodes run under the process supervisor: nothing to install.
  */
-import { systemdCommands } from '../../../adapters/service/systemd-service-manager.js';
+import { systemdCommands } from '../systemd-commands.js';
 import { execAction, fileAction } from '../actions.js';
 import type { NodeRuntime } from '../node-runtime.js';
 import { NODE_PATHS, realPath, transportPath } from '../paths.js';

@@ -5,7 +5,7 @@
  * tail of its log and the runbook's clean-up and retry advice.
  */
 import { existsSync } from 'node:fs';
-import { isRunning } from '../../../adapters/service/service-manager.js';
+import { isRunning } from '../../ports/service-manager.js';
 import { BOOTSTRAP_ADVICE } from '../advice.js';
 import type { PlannedAction } from '../actions.js';
 import { openClusterProber, readableLogLine, type ClusterHealth } from '../cluster-health.js';

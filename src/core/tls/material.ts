@@ -1,6 +1,6 @@
-import type { TlsFiles } from '../../core/inventory/types.js';
-import { FILE_LIMITS, FileCheckError, readSmallFile } from '../../core/files/read-small-file.js';
-import { checkTlsFiles, TlsFileError, type TlsFileInput } from '../../core/tls/check-files.js';
+import type { TlsFiles } from '../inventory/types.js';
+import { FILE_LIMITS, FileCheckError, readSmallFile } from '../files/read-small-file.js';
+import { checkTlsFiles, TlsFileError, type TlsFileInput } from './check-files.js';
 
 export interface TlsMaterial {
   ca?: Buffer;
