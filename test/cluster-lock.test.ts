@@ -26,7 +26,7 @@ describe('one operation at a time per cluster: the lock lives in etcd', () => {
     const store = createCockpitStore({ clusterName: cluster.name, members: cluster.nodes.map((n) => ({ endpoint: n.clientUrl, name: n.name })) });
     poller = new Poller(store, { intervalMs: 500, clientOptions: () => ({ tls, credentials: {}, deadlineMs: 2000 }) });
     ctx = {
-      clientFor: (e) => poller.clientFor(e),
+      clientFor: (e) => poller.memberFor(e),
       members: () => store.getState().order.map((e) => store.getState().members[e]!),
       log: (line) => lines.push(line),
       longDeadlineMs: 60_000,

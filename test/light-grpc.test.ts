@@ -17,7 +17,8 @@ import {
   encodeRangeRequest,
 } from '../src/adapters/etcd/light/etcd-messages.js';
 import { GrpcError, decodeGrpcMessage } from '../src/adapters/etcd/light/grpc-status.js';
-import { fetchMetricsText, readMetric } from '../src/adapters/etcd/metrics.js';
+import { fetchMetricsText } from '../src/adapters/etcd/metrics.js';
+import { readMetric } from '../src/core/metrics/read-metric.js';
 import { PollClient } from '../src/adapters/etcd/light/poll-client.js';
 import { createMemberClient } from '../src/adapters/etcd/member-client.js';
 import type { ClientOptions } from '../src/adapters/etcd/member-client.js';

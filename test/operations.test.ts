@@ -21,7 +21,7 @@ function harness(cluster: Cluster) {
   const poller = new Poller(store, { intervalMs: 500, clientOptions: () => ({ tls, credentials: {}, deadlineMs: 2000 }) });
   const lines: string[] = [];
   const ctx: OperationContext = {
-    clientFor: (e) => poller.clientFor(e),
+    clientFor: (e) => poller.memberFor(e),
     members: () => store.getState().order.map((e) => store.getState().members[e]!),
     log: (line) => lines.push(line),
     longDeadlineMs: 60_000,

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRunbookCommand } from '../src/cli/commands/runbook.js';
 import { cleanupBootstrap } from '../src/core/runbook/cleanup.js';
-import { closeRunContext, createRunContext } from '../src/core/runbook/context.js';
+import { closeRunContext, createRunContext } from '../src/adapters/runbook/run-context.js';
 import { runRunbook } from '../src/core/runbook/engine.js';
 import { reportText } from '../src/core/runbook/report.js';
 import type { RunContext } from '../src/core/runbook/types.js';

@@ -14,7 +14,7 @@ import { runRunbookCommand } from '../src/cli/commands/runbook.js';
 import { exportCaKey } from '../src/core/runbook/ca-key-export.js';
 import type { CheckpointRow } from '../src/core/runbook/checkpoint-rows.js';
 import { patroniEtcd3Block } from '../src/core/runbook/checkpoint.js';
-import { closeRunContext, createRunContext } from '../src/core/runbook/context.js';
+import { closeRunContext, createRunContext } from '../src/adapters/runbook/run-context.js';
 import { runRunbook } from '../src/core/runbook/engine.js';
 import type { RunbookEvent } from '../src/core/runbook/events.js';
 import type { RunContext } from '../src/core/runbook/types.js';

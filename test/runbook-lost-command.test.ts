@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseInventory } from '../src/core/inventory/parse.js';
 import { execAction } from '../src/core/runbook/actions.js';
-import { closeRunContext, createRunContext } from '../src/core/runbook/context.js';
+import { closeRunContext, createRunContext } from '../src/adapters/runbook/run-context.js';
 import { runRunbook } from '../src/core/runbook/engine.js';
 import { RUNBOOK_STEPS } from '../src/core/runbook/phases/index.js';
 import type { NodeStep } from '../src/core/runbook/types.js';

@@ -11,7 +11,7 @@ import { runRunbookCommand } from '../src/cli/commands/runbook.js';
 import { parseInventory } from '../src/core/inventory/parse.js';
 import { generatePki } from '../src/core/pki/generate.js';
 import { writePki } from '../src/core/pki/write.js';
-import { closeRunContext, createRunContext } from '../src/core/runbook/context.js';
+import { closeRunContext, createRunContext } from '../src/adapters/runbook/run-context.js';
 import { runRunbook } from '../src/core/runbook/engine.js';
 import type { RunbookEvent } from '../src/core/runbook/events.js';
 import { clientCertNames, localPki } from '../src/core/runbook/local-pki.js';

@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pickLoopbackAddresses } from '../src/adapters/local/loopback.js';
 import { parseInventory } from '../src/core/inventory/parse.js';
-import { closeRunContext, createRunContext } from '../src/core/runbook/context.js';
+import { closeRunContext, createRunContext } from '../src/adapters/runbook/run-context.js';
 import { runRunbook } from '../src/core/runbook/engine.js';
 import type { RunReport, RunbookEvent } from '../src/core/runbook/events.js';
 import { freePort, startSshd, type TestSshd } from './helpers/sshd.js';

@@ -12,7 +12,7 @@ import { RUNBOOK_TUNING } from '../src/core/etcd-config/render.js';
 import { parsePhases } from '../src/cli/commands/runbook.js';
 import { fileAction, secretFileAction } from '../src/core/runbook/actions.js';
 import { adviceFor, BOOTSTRAP_ADVICE } from '../src/core/runbook/advice.js';
-import { closeRunContext, createRunContext } from '../src/core/runbook/context.js';
+import { closeRunContext, createRunContext } from '../src/adapters/runbook/run-context.js';
 import { classifyFailure, RunbookFailure } from '../src/core/runbook/failures.js';
 import type { NodeRuntime } from '../src/core/runbook/node-runtime.js';
 import { p, realPath, transportPath } from '../src/core/runbook/paths.js';

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemberClient } from '../src/adapters/etcd/member-client.js';
-import { fetchMetricsText, readMetric } from '../src/adapters/etcd/metrics.js';
+import { fetchMetricsText } from '../src/adapters/etcd/metrics.js';
+import { readMetric } from '../src/core/metrics/read-metric.js';
 import { probeMember } from '../src/adapters/etcd/probe.js';
 import { runServiceOpsCommand, type ServiceOpsOptions } from '../src/cli/commands/service-ops.js';
 import { openSession, type Session } from '../src/cli/session.js';
@@ -34,7 +35,7 @@ import {
 import { leaderOf } from '../src/core/operations/service/live-members.js';
 import { patchConfigText } from '../src/core/operations/service/config-file.js';
 import { takeSnapshot } from '../src/core/operations/snapshot.js';
-import { closeRunContext, createRunContext } from '../src/core/runbook/context.js';
+import { closeRunContext, createRunContext } from '../src/adapters/runbook/run-context.js';
 import { runRunbook } from '../src/core/runbook/engine.js';
 import { memberConfigText } from '../src/core/runbook/phases/phase4-config.js';
 import { clientTls } from '../src/core/runbook/etcd-access.js';
@@ -83,7 +84,7 @@ beforeAll(async () => {
   const serverName = (endpoint: string) => nodes().find((n) => n.clientUrl === endpoint)?.name;
   poller = new Poller(store, { intervalMs: 500, clientOptions: (e) => ({ tls, credentials: {}, deadlineMs: 2000, serverName: serverName(e) }) });
   ctx = {
-    clientFor: (e) => poller.clientFor(e),
+    clientFor: (e) => poller.memberFor(e),
     members: () => store.getState().order.map((e) => store.getState().members[e]!),
     log: (line) => void lines.push(line),
     longDeadlineMs: 30_000,

@@ -5,7 +5,8 @@ import { mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSy
 import { join } from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { startTestCluster, clusterTls } from './helpers/cluster.js';
-import { createMemberClient, createPooledClient, type Credentials } from '../src/adapters/etcd/member-client.js';
+import { createMemberClient, createPooledClient } from '../src/adapters/etcd/member-client.js';
+import type { Credentials } from '../src/core/ports/etcd-connector.js';
 import { saveSnapshot } from '../src/adapters/etcd/snapshot.js';
 import { TrailerHasher, checkSha256Trailer, verifySnapshot } from '../src/core/snapshot/verify.js';
 import { listSnapshots, snapshotAge } from '../src/core/snapshot/catalog.js';

@@ -100,7 +100,7 @@ describe('the timeline on a real cluster', () => {
     const members = () => store().getState().order.map((e) => store().getState().members[e]!);
     const target = members().find((m) => m.last && m.last.leaderId !== m.last.memberId)!;
     const started = Date.now();
-    await moveLeaderTo({ clientFor: (e) => poller.clientFor(e), members, log: () => {}, longDeadlineMs: 10_000, pauseMs: 0 }, target.endpoint);
+    await moveLeaderTo({ clientFor: (e) => poller.memberFor(e), members, log: () => {}, longDeadlineMs: 10_000, pauseMs: 0 }, target.endpoint);
     let event: string | undefined;
     while (!event && Date.now() - started < 3000) {
       event = store().getState().events.find((e) => e.text.startsWith('leader changed from'))?.text;

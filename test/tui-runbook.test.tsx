@@ -24,7 +24,7 @@ beforeAll(async () => {
   runner = new OperationRunner(
     store,
     (log) => ({
-      clientFor: (e) => livePoller().clientFor(e),
+      clientFor: (e) => livePoller().memberFor(e),
       members: () => store.getState().order.map((e) => store.getState().members[e]!),
       log,
       longDeadlineMs: 30_000,

@@ -50,7 +50,7 @@ function runnerFor(store: CockpitStore): OperationRunner {
   return new OperationRunner(
     store,
     (log) => ({
-      clientFor: (e) => poller.clientFor(e),
+      clientFor: (e) => poller.memberFor(e),
       members: () => store.getState().order.map((e) => store.getState().members[e]!),
       log,
       longDeadlineMs: 30_000,

@@ -42,7 +42,7 @@ function runner(audit: string): OperationRunner {
   return new OperationRunner(
     store,
     (log) => ({
-      clientFor: (e) => poller.clientFor(e),
+      clientFor: (e) => poller.memberFor(e),
       members: () => store.getState().order.map((e) => store.getState().members[e]!),
       log,
       longDeadlineMs: 30_000,

@@ -231,7 +231,7 @@ describe('mutating actions: one confirmation path', () => {
     return new OperationRunner(
       on,
       (log) => ({
-        clientFor: (e) => poller.clientFor(e),
+        clientFor: (e) => poller.memberFor(e),
         members: () => on.getState().order.map((e) => on.getState().members[e]!),
         log,
         longDeadlineMs: 30_000,

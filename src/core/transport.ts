@@ -36,5 +36,7 @@ export interface Transport {
   writeFile(path: string, content: string | Buffer, options: WriteFileOptions): Promise<void>;
   /** Reads a file; rejects with an error naming the path when it is missing. */
   readFile(path: string, options?: { sudo?: boolean }): Promise<Buffer>;
+  /** Only a transport on this machine: copies a local file to `path` without reading it into memory. */
+  copyFromLocal?(file: string, path: string): Promise<void>;
   close(): Promise<void>;
 }

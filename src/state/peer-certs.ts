@@ -20,7 +20,7 @@ export function watchPeerCertificates(store: CockpitStore, inventory: Inventory,
   const round = async (): Promise<void> => {
     // The runbook's node runtimes bring ssh2: load them only once the screen is up.
     const [{ createNodeRuntimes }, { parseRunbookSettings }, { pkiPath, transportPath }] = await Promise.all([
-      import('../core/runbook/node-runtime.js'),
+      import('../adapters/runbook/node-runtimes.js'),
       import('../core/runbook/settings.js'),
       import('../core/runbook/paths.js'),
     ]);

@@ -1,5 +1,7 @@
 import type { Etcd3 } from 'etcd3';
-import { probeMember, listMembers, type ProbeResult } from '../adapters/etcd/probe.js';
+import { probeMember, listMembers } from '../adapters/etcd/probe.js';
+import type { EtcdMember, ProbeResult } from '../core/ports/etcd.js';
+import { etcdMember } from '../adapters/etcd/etcd-member.js';
 import { PollClient } from '../adapters/etcd/light/poll-client.js';
 import { fetchMetricsText } from '../adapters/etcd/metrics.js';
 import { fetchServerCertificate } from '../adapters/etcd/server-cert.js';
@@ -137,7 +139,12 @@ export class Poller {
     round();
   }
 
-  /** The etcd3 client bound to one member, for operations (each call has its own deadline). */
+  /** One member as operations see it (the core's EtcdMember port). */
+  memberFor(endpoint: string): EtcdMember {
+    return etcdMember(this.clientFor(endpoint));
+  }
+
+  /** The etcd3 client bound to one member (each call has its own deadline). */
   clientFor(endpoint: string): Etcd3 {
     let client = this.clients.get(endpoint);
     if (!client) {

@@ -1,5 +1,5 @@
 import type { Inventory } from '../core/inventory/types.js';
-import { closeRunContext, createRunContext } from '../core/runbook/context.js';
+import { closeRunContext, createRunContext } from '../adapters/runbook/run-context.js';
 import { runRunbook } from '../core/runbook/engine.js';
 import { patroniEtcd3Block } from '../core/runbook/checkpoint.js';
 import { RUNBOOK_STEPS } from '../core/runbook/phases/index.js';

@@ -1,6 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { MemberListEntry, MemberSample, MemberState, SignalSummary } from '../core/cluster/types.js';
-import type { ProbeResult } from '../adapters/etcd/probe.js';
+import type { ProbeResult } from '../core/ports/etcd.js';
 import { latencyBucket, latencyStep } from '../core/view/member-view.js';
 import { listedEntry } from '../core/cluster/listed-entry.js';
 import type { OperationRequest } from '../core/operations/requests.js';

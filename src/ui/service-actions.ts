@@ -71,7 +71,7 @@ async function ask(ctx: ActionContext, spec: { kind: ServiceKind; label: string;
   }
   const state = store.getState();
   const ops = await import('../core/operations/service/index.js');
-  const { createRunContext, closeRunContext } = await import('../core/runbook/context.js');
+  const { createRunContext, closeRunContext } = await import('../adapters/runbook/run-context.js');
   const run = createRunContext({ inventory });
   try {
     const deps = ops.serviceDeps(run);

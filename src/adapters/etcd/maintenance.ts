@@ -1,5 +1,6 @@
 import type { Etcd3 } from 'etcd3';
 import { hexToDecimal, idToHex } from '../../core/ids.js';
+import type { RaisedAlarm } from '../../core/ports/etcd.js';
 
 /** Defragment one member. It blocks that member's reads and writes while it runs: give it a long deadline. */
 export async function defragment(client: Etcd3, deadlineMs: number): Promise<void> {
@@ -16,10 +17,6 @@ export async function compact(client: Etcd3, revision: number, deadlineMs: numbe
   await client.kv.compact({ revision: String(revision), physical: true }, { deadline: Date.now() + deadlineMs });
 }
 
-export interface RaisedAlarm {
-  memberId: string;
-  alarm: string;
-}
 
 /** Note: an alarm request goes through raft; list alarms on demand, not on every poll. */
 export async function listAlarms(client: Etcd3): Promise<RaisedAlarm[]> {

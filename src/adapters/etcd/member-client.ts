@@ -3,6 +3,7 @@ import type * as Etcd3Module from 'etcd3';
 import type * as CockatielModule from 'cockatiel';
 import type { Etcd3, IOptions } from 'etcd3';
 import type { TlsMaterial } from '../../core/tls/material.js';
+import type { Credentials } from '../../core/ports/etcd-connector.js';
 
 // etcd3 (grpc-js, protobufjs) and cockatiel take ~0.3 s to load: they load with
 // the first client, so `status` and polling (the light client) never pay for them.
@@ -10,10 +11,6 @@ const load = createRequire(import.meta.url);
 const etcd3 = (): typeof Etcd3Module => load('etcd3');
 const cockatiel = (): typeof CockatielModule => load('cockatiel');
 
-export interface Credentials {
-  user?: string;
-  password?: string;
-}
 
 export interface ClientOptions {
   tls: TlsMaterial;

@@ -2,12 +2,10 @@ import type { Etcd3 } from 'etcd3';
 import { idToHex } from '../../core/ids.js';
 import { explainEtcdError } from '../../core/errors/explain-etcd-error.js';
 import type { MemberListEntry, MemberSample } from '../../core/cluster/types.js';
+import type { ProbeResult } from '../../core/ports/etcd.js';
 import { PollClient } from './light/poll-client.js';
 import type { Member, StatusResponse } from './light/etcd-messages.js';
 
-export type ProbeResult =
-  | { ok: true; sample: MemberSample }
-  | { ok: false; kind: 'timeout' | 'unreachable' | 'error' | 'setup'; reason: string };
 
 /** Failures that say nothing about the member: our TLS files, our credentials, our permissions. */
 const OWN_SETUP = new Set(['tls', 'auth', 'permission']);

@@ -5,43 +5,8 @@ import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Etcd3, ISnapshotResponse } from 'etcd3';
 import { TrailerHasher, type TrailerStatus } from '../../core/snapshot/verify.js';
-import { explainEtcdError, type FailureKind } from '../../core/errors/explain-etcd-error.js';
-
-export interface SnapshotStreamed {
-  bytes: number;
-  ms: number;
-  /** Never 'mismatch': a stream whose trailer does not match is refused. */
-  sha256Trailer: TrailerStatus;
-}
-
-export interface SnapshotSaved extends SnapshotStreamed {
-  file: string;
-}
-
-export interface StreamSnapshotOptions {
-  /** Called after each chunk; `totalBytes` is known from the member's remaining_bytes (trailer included). */
-  onProgress?: (bytesSoFar: number, totalBytes?: number) => void;
-  /** Give up when the member sends nothing for this long (a hung member never ends the stream). Default 10 s. */
-  idleTimeoutMs?: number;
-  /** Cancels the stream (and, for a file, removes the part file); the promise rejects with `signal.reason`. */
-  signal?: AbortSignal;
-}
-
-export interface SaveSnapshotOptions extends StreamSnapshotOptions {
-  /** Runs on the complete, fsynced part file before it is renamed into place; a throw keeps `file` untouched. */
-  beforeRename?: (partFile: string) => Promise<void>;
-}
-
-export class SnapshotError extends Error {
-  override name = 'SnapshotError';
-  constructor(
-    message: string,
-    readonly kind: FailureKind,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
+import { explainEtcdError } from '../../core/errors/explain-etcd-error.js';
+import { SnapshotError, type SaveSnapshotOptions, type SnapshotSaved, type SnapshotStreamed, type StreamSnapshotOptions } from '../../core/ports/snapshot-stream.js';
 
 type SnapshotStream = Readable & { cancel(): void };
 

@@ -2,13 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { EtcdBinaries } from '../../core/ports/etcd-binaries.js';
 
-export interface EtcdBinaries {
-  etcd: string;
-  etcdctl: string;
-  etcdutl: string;
-  version: string;
-}
 
 const PROJECT_CACHE = fileURLToPath(new URL('../../../.cache/etcd/bin', import.meta.url));
 

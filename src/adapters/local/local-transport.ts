@@ -16,7 +16,7 @@
 import { childEnv } from '../child-env.js';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chown, open, readFile, rename, unlink } from 'node:fs/promises';
+import { chown, copyFile, open, readFile, rename, unlink } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -37,6 +37,10 @@ export class LocalTransport implements Transport {
   }
 
   /** The real path of a node path: always inside rootDir. */
+  async copyFromLocal(file: string, path: string): Promise<void> {
+    await copyFile(file, this.resolvePath(path));
+  }
+
   resolvePath(path: string): string {
     return join(this.rootDir, resolve('/', path));
   }

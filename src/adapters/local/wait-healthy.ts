@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createMemberClient } from '../etcd/member-client.js';
-import { probeMember, type ProbeResult } from '../etcd/probe.js';
+import { probeMember } from '../etcd/probe.js';
+import type { ProbeResult } from '../../core/ports/etcd.js';
 import type { NodeSpec } from '../../core/inventory/types.js';
 import type { EtcdProcess } from './etcd-process.js';
 

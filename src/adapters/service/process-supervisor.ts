@@ -144,6 +144,11 @@ export class ProcessSupervisor implements ServiceManager {
     }
   }
 
+  /** The supervisor works on this machine's files, whatever the transport. */
+  over(): ServiceManager {
+    return this;
+  }
+
   plan(operation: ServiceOperation): PlannedAction[] {
     const local = (description: string): PlannedAction => ({ kind: 'local', description });
     switch (operation) {

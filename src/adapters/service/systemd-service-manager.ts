@@ -21,6 +21,10 @@ export class SystemdServiceManager implements ServiceManager {
     this.commands = systemdCommands(options.unit);
   }
 
+  over(transport: Transport): ServiceManager {
+    return new SystemdServiceManager(transport, this.options);
+  }
+
   async start(): Promise<void> {
     await this.must(this.commands.start, 'start');
   }

@@ -10,7 +10,7 @@ import { FILE_LIMITS, FileCheckError, readSmallTextFile } from '../../core/files
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InventoryError, parseInventory } from '../../core/inventory/parse.js';
-import { closeRunContext, createRunContext } from '../../core/runbook/context.js';
+import { closeRunContext, createRunContext } from '../../adapters/runbook/run-context.js';
 import { runRunbook } from '../../core/runbook/engine.js';
 import type { RunbookEvent, SkipReason } from '../../core/runbook/events.js';
 import { RunbookFailure } from '../../core/runbook/failures.js';

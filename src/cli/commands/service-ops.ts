@@ -14,7 +14,7 @@ import { AuditLog, defaultAuditLogPath } from '../../adapters/audit-log.js';
 import { snapshotDir } from './snapshot.js';
 import { runAudited, recordRefusal, type ActionMeta } from '../../core/operations/run-audited.js';
 import { clusterLockFor } from '../../core/operations/cluster-lock.js';
-import { closeRunContext, createRunContext } from '../../core/runbook/context.js';
+import { closeRunContext, createRunContext } from '../../adapters/runbook/run-context.js';
 import type { MemberState } from '../../core/cluster/types.js';
 import {
   buildQuotaRequest,

@@ -1,4 +1,4 @@
-import { disarmAlarm, listAlarms, type RaisedAlarm } from '../../adapters/etcd/maintenance.js';
+import type { RaisedAlarm } from '../ports/etcd.js';
 import { compactHistory } from './compact.js';
 import { defragMembers, type DefragResult } from './defrag.js';
 import { formatBinaryBytes, formatBytes, formatPercent } from '../format/bytes.js';
@@ -15,15 +15,15 @@ export function nameOfMember(ctx: OperationContext, memberId: string): string {
 }
 
 export async function alarmList(ctx: OperationContext): Promise<(RaisedAlarm & { name: string })[]> {
-  const alarms = await listAlarms(anyClient(ctx).client);
+  const alarms = await anyClient(ctx).client.listAlarms();
   return alarms.map((a) => ({ ...a, name: nameOfMember(ctx, a.memberId) }));
 }
 
 export async function disarmAll(ctx: OperationContext): Promise<number> {
   const { client } = anyClient(ctx);
-  const alarms = await listAlarms(client);
+  const alarms = await client.listAlarms();
   for (const alarm of alarms) {
-    await disarmAlarm(client, alarm);
+    await client.disarmAlarm(alarm);
     ctx.log(`disarmed ${alarm.alarm} on ${nameOfMember(ctx, alarm.memberId)}`);
   }
   if (alarms.length === 0) ctx.log('no alarm was raised');
@@ -46,8 +46,7 @@ export async function recoverFromNospace(ctx: OperationContext): Promise<void> {
   // Before the test write: when the live data fills the quota, that write fails too, with etcd's words instead of ours.
   refuseDoneWhileNearlyFull(ctx, results);
   const { client } = anyClient(ctx);
-  await client.put(CHECK_KEY).value(new Date().toISOString());
-  await client.delete().key(CHECK_KEY);
+  await client.writeAndDelete(CHECK_KEY, new Date().toISOString());
   ctx.log('a test write went through: the cluster accepts writes again');
 }
 

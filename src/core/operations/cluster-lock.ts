@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import { osUser } from '../ports/audit.js';
-import type { Etcd3, Lease } from 'etcd3';
 import type { OperationContext } from './context.js';
 import type { ActionName } from './requests.js';
 import { explainEtcdError } from '../errors/explain-etcd-error.js';
@@ -62,31 +61,18 @@ export async function acquireClusterLock(ctx: OperationContext, operation: strin
   if (!member) return unlocked(ctx, 'no member serves quorum reads');
   const client = ctx.clientFor(member.endpoint);
   const holder: LockHolder = { user: osUser(), host: hostname(), pid: process.pid, operation, since: new Date().toISOString() };
-  const lease = client.lease(CLUSTER_LOCK_TTL_S, { autoKeepAlive: true });
-  lease.on('lost', () => ctx.log(`warning: the cluster lock was lost (${member.name} stopped answering); another cockpit may start an operation now`));
-  let taken: boolean;
+  const lost = () => ctx.log(`warning: the cluster lock was lost (${member.name} stopped answering); another cockpit may start an operation now`);
+  let result;
   try {
-    taken = await putIfAbsent(client, lease, holder);
+    result = await client.createLeased(CLUSTER_LOCK_KEY, JSON.stringify(holder), CLUSTER_LOCK_TTL_S, lost);
   } catch (err) {
-    await lease.revoke().catch(() => undefined);
     return unlocked(ctx, explainEtcdError(err).message);
   }
-  if (!taken) {
-    const current = await readHolder(client);
-    await lease.revoke().catch(() => undefined);
-    throw new ClusterLockHeldError(current);
-  }
-  return { release: () => lease.revoke().catch(() => undefined) };
+  if (!result.created) throw new ClusterLockHeldError(parseHolder(result.current));
+  return result.held;
 }
 
-async function putIfAbsent(client: Etcd3, lease: Lease, holder: LockHolder): Promise<boolean> {
-  const leaseId = await lease.grant();
-  const result = await client.if(CLUSTER_LOCK_KEY, 'Create', '==', 0).then(client.put(CLUSTER_LOCK_KEY).value(JSON.stringify(holder)).lease(leaseId)).commit();
-  return result.succeeded;
-}
-
-async function readHolder(client: Etcd3): Promise<LockHolder> {
-  const text = await client.get(CLUSTER_LOCK_KEY).string().catch(() => null);
+function parseHolder(text: string | null): LockHolder {
   try {
     const parsed = JSON.parse(text ?? '') as Partial<LockHolder>;
     return { user: parsed.user ?? '?', host: parsed.host ?? '?', pid: parsed.pid ?? 0, operation: parsed.operation ?? '?', since: parsed.since ?? '?' };

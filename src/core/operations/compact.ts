@@ -1,4 +1,3 @@
-import { compact, currentRevision } from '../../adapters/etcd/maintenance.js';
 import type { OperationContext } from './context.js';
 
 /**
@@ -9,11 +8,11 @@ export async function compactHistory(ctx: OperationContext, options: { keep?: nu
   const member = ctx.members().find((m) => m.health === 'ok' || m.health === 'degraded');
   if (!member) throw new Error('no member is answering');
   const client = ctx.clientFor(member.endpoint);
-  const current = await currentRevision(client);
+  const current = (await client.status()).revision;
   const revision = Math.max(1, current - (options.keep ?? 0));
   ctx.log(`compacting history up to revision ${revision} (current ${current})`);
   try {
-    await compact(client, revision, ctx.longDeadlineMs);
+    await client.compact(revision, ctx.longDeadlineMs);
   } catch (err) {
     if (/required revision has been compacted/.test((err as Error).message)) {
       ctx.log(`already compacted up to ${revision} or later: nothing to do`);

@@ -1,9 +1,9 @@
-import type { Etcd3 } from 'etcd3';
+import type { EtcdMember } from '../ports/etcd.js';
 import type { MemberState } from '../cluster/types.js';
 
 /** What an operation needs: a client per member, fresh member state, and a place to say what it does. */
 export interface OperationContext {
-  clientFor(endpoint: string): Etcd3;
+  clientFor(endpoint: string): EtcdMember;
   /** The members as last polled (fresh each call). */
   members(): MemberState[];
   /** One line of progress, shown in the events pane and printed by the CLI. */

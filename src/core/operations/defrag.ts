@@ -1,7 +1,5 @@
-import { defragment, moveLeader } from '../../adapters/etcd/maintenance.js';
 import { formatBytes } from '../format/bytes.js';
 import { planDefrag, type AutoDefragPolicy, type DefragStep } from './defrag-plan.js';
-import { probeMember } from '../../adapters/etcd/probe.js';
 import { sleep, type OperationContext } from './context.js';
 
 export interface DefragResult {
@@ -46,7 +44,7 @@ const HEALTH_GATE_MS = 30_000;
 async function healthGate(ctx: OperationContext, step: DefragStep): Promise<void> {
   const deadline = Date.now() + HEALTH_GATE_MS;
   for (;;) {
-    const result = await probeMember(ctx.clientFor(step.endpoint));
+    const result = await ctx.clientFor(step.endpoint).probe();
     if (result.ok && result.sample.quorumRead === 'ok' && result.sample.leaderId) return;
     if (Date.now() > deadline) {
       const why = result.ok ? (result.sample.quorumReadReason ?? 'no leader') : result.reason;
@@ -58,12 +56,12 @@ async function healthGate(ctx: OperationContext, step: DefragStep): Promise<void
 
 async function defragOne(ctx: OperationContext, step: DefragStep): Promise<DefragResult> {
   const client = ctx.clientFor(step.endpoint);
-  const before = Number((await client.maintenance.status()).dbSize);
+  const before = (await client.status()).dbSize;
   ctx.log(`${step.name}: defragmenting (${formatBytes(before)}); its reads and writes wait until it is done`);
   const started = Date.now();
-  await defragment(client, ctx.longDeadlineMs);
+  await client.defragment(ctx.longDeadlineMs);
   const ms = Date.now() - started;
-  const after = Number((await client.maintenance.status()).dbSize);
+  const after = (await client.status()).dbSize;
   ctx.log(`${step.name}: ${formatBytes(before)} -> ${formatBytes(after)} in ${ms} ms`);
   return { name: step.name, before, after, ms };
 }
@@ -79,8 +77,8 @@ async function moveLeadershipAway(ctx: OperationContext, leader: DefragStep): Pr
     return;
   }
   ctx.log(`${leader.name}: moving leadership to ${target.name} first`);
-  await moveLeader(ctx.clientFor(leader.endpoint), target.last.memberId, ctx.longDeadlineMs);
-  const status = await ctx.clientFor(leader.endpoint).maintenance.status();
-  if (status.leader === status.header.member_id) throw new Error(`${leader.name} is still the leader after move-leader`);
+  await ctx.clientFor(leader.endpoint).moveLeader(target.last.memberId, ctx.longDeadlineMs);
+  const status = await ctx.clientFor(leader.endpoint).status();
+  if (status.leaderId === status.memberId) throw new Error(`${leader.name} is still the leader after move-leader`);
   ctx.log(`${target.name} is the leader now`);
 }

@@ -1,4 +1,3 @@
-import { moveLeader } from '../../adapters/etcd/maintenance.js';
 import type { OperationContext } from './context.js';
 
 /** Transfers leadership to the member at `targetEndpoint`; the request goes to the current leader. */
@@ -15,6 +14,6 @@ export async function moveLeaderTo(ctx: OperationContext, targetEndpoint: string
   const leader = members.find((m) => m.last?.memberId === leaderId && (m.health === 'ok' || m.health === 'degraded'));
   if (!leader) throw new Error('the current leader is not answering: move-leader must be sent to the leader');
   ctx.log(`moving leadership from ${leader.name} to ${target.name}`);
-  await moveLeader(ctx.clientFor(leader.endpoint), target.last.memberId, ctx.longDeadlineMs);
+  await ctx.clientFor(leader.endpoint).moveLeader(target.last.memberId, ctx.longDeadlineMs);
   ctx.log(`${target.name} is the leader now`);
 }

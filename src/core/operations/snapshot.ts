@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { SnapshotError, saveSnapshot, streamSnapshot, type SnapshotStreamed } from '../../adapters/etcd/snapshot.js';
+import { SnapshotError, type SnapshotStreamed } from '../ports/snapshot-stream.js';
 import { verifySnapshot, type SnapshotVerification } from '../snapshot/verify.js';
 import { SnapshotFileError } from '../snapshot/file-shape.js';
 import { readTrailerHex, sidecarPath, writeSidecar } from '../snapshot/sidecar.js';
@@ -65,7 +65,7 @@ export async function takeSnapshot(ctx: OperationContext, options: TakeSnapshotO
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   ctx.log(`${member.name}: streaming a snapshot to ${file}`);
   let verified: Verified | undefined;
-  const saving = saveSnapshot(ctx.clientFor(member.endpoint), file, {
+  const saving = ctx.clientFor(member.endpoint).saveSnapshot(file, {
     onProgress: progressLogger(ctx, member.name),
     ...(signal ? { signal } : {}),
     beforeRename: async (part) => {
@@ -134,7 +134,7 @@ export async function streamSnapshotTo(
     });
   ctx.log(`${member.name}: streaming a snapshot to stdout`);
   try {
-    const streamed = await streamSnapshot(ctx.clientFor(member.endpoint), write, {
+    const streamed = await ctx.clientFor(member.endpoint).streamSnapshot(write, {
       onProgress: progressLogger(ctx, member.name),
       ...(options.signal ? { signal: options.signal } : {}),
     });

@@ -2,7 +2,8 @@
  * How a node's etcd service is controlled: systemd on real hosts (over SSH),
  * a pid-file supervisor for nodes that live under a directory on this machine.
  */
-import type { PlannedAction } from '../../core/runbook/actions.js';
+import type { PlannedAction } from '../runbook/actions.js';
+import type { Transport } from '../transport.js';
 
 export type ServiceKind = 'systemd' | 'process';
 
@@ -33,6 +34,8 @@ export interface ServiceManager {
   enable(): Promise<EnableResult>;
   /** The last `lines` lines of the service's log (journal or log file). */
   logsTail(lines: number): Promise<string>;
+  /** The same service reached through another transport (the engine's recording wrapper). */
+  over(transport: Transport): ServiceManager;
   /** What an operation runs, as plan actions (exact commands for systemd). */
   plan(operation: ServiceOperation): PlannedAction[];
 }

@@ -4,8 +4,8 @@
  * shows every member started. Probes use the root client certificate, which
  * works before and after auth is enabled.
  */
-import type { Etcd3 } from 'etcd3';
-import { listMembers, probeMember, type ProbeResult } from '../../adapters/etcd/probe.js';
+import type { EtcdAdmin } from '../ports/etcd-connector.js';
+import type { ProbeResult } from '../ports/etcd.js';
 import type { MemberListEntry } from '../cluster/types.js';
 import { explainEtcdError } from '../errors/explain-etcd-error.js';
 import type { NodeSpec } from '../inventory/types.js';
@@ -34,19 +34,19 @@ export interface ClusterProber {
 }
 
 export function openClusterProber(run: RunContext, deadlineMs = 1500): ClusterProber {
-  const clients: Array<{ node: NodeSpec; client: Etcd3 }> = run.inventory.nodes.map((node) => ({
+  const clients: Array<{ node: NodeSpec; client: EtcdAdmin }> = run.inventory.nodes.map((node) => ({
     node,
     client: memberClient(run, node, 'root', {}, deadlineMs),
   }));
   return {
     probe: async () => {
-      const probes = await Promise.all(clients.map(async ({ node, client }) => ({ node, result: await probeMember(client) })));
+      const probes = await Promise.all(clients.map(async ({ node, client }) => ({ node, result: await client.probe() })));
       let members: MemberListEntry[] | undefined;
       let memberListError: string | undefined;
       const answering = clients.find((_, i) => probes[i]!.result.ok);
       if (answering) {
         try {
-          members = await listMembers(answering.client);
+          members = await answering.client.listMembers();
         } catch (err) {
           memberListError = explainEtcdError(err).message;
         }

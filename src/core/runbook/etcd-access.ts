@@ -4,9 +4,7 @@
  * before and after auth is enabled, without a password.
  */
 import { readFileSync } from 'node:fs';
-import type { Etcd3 } from 'etcd3';
-import { JsonGatewayClient } from '../../adapters/etcd/json-gateway.js';
-import { createMemberClient, type Credentials } from '../../adapters/etcd/member-client.js';
+import type { Credentials, EtcdAdmin, GatewayClient } from '../ports/etcd-connector.js';
 import type { TlsMaterial } from '../tls/material.js';
 import type { NodeSpec } from '../inventory/types.js';
 import { RunbookFailure } from './failures.js';
@@ -26,8 +24,8 @@ export function clientTls(ctx: RunContext, cn: string): TlsMaterial {
 }
 
 /** A client bound to one member; the server name is the node name (a DNS SAN of its certificate). */
-export function memberClient(ctx: RunContext, node: NodeSpec, cn: string, credentials: Credentials = {}, deadlineMs = CALL_DEADLINE_MS): Etcd3 {
-  return createMemberClient(node.clientUrl, {
+export function memberClient(ctx: RunContext, node: NodeSpec, cn: string, credentials: Credentials = {}, deadlineMs = CALL_DEADLINE_MS): EtcdAdmin {
+  return ctx.etcd.connect(node.clientUrl, {
     tls: clientTls(ctx, cn),
     credentials,
     deadlineMs,
@@ -40,7 +38,7 @@ export async function withMemberClient<T>(
   node: NodeSpec,
   cn: string,
   credentials: Credentials,
-  fn: (client: Etcd3) => Promise<T>,
+  fn: (client: EtcdAdmin) => Promise<T>,
 ): Promise<T> {
   const client = memberClient(ctx, node, cn, credentials);
   try {
@@ -51,7 +49,7 @@ export async function withMemberClient<T>(
 }
 
 /** Runs fn against the first member that answers (members are tried in inventory order). */
-export async function withAnyMember<T>(ctx: RunContext, cn: string, credentials: Credentials, fn: (client: Etcd3, node: NodeSpec) => Promise<T>): Promise<T> {
+export async function withAnyMember<T>(ctx: RunContext, cn: string, credentials: Credentials, fn: (client: EtcdAdmin, node: NodeSpec) => Promise<T>): Promise<T> {
   let lastError: unknown;
   for (const node of ctx.inventory.nodes) {
     try {
@@ -72,14 +70,13 @@ export async function withAnyGateway<T>(
   ctx: RunContext,
   certName: string,
   login: { user: string; password: string },
-  fn: (client: JsonGatewayClient, node: NodeSpec) => Promise<T>,
+  fn: (client: GatewayClient, node: NodeSpec) => Promise<T>,
 ): Promise<T> {
   const tls = clientTls(ctx, certName);
   let lastError: unknown;
   for (const node of ctx.inventory.nodes) {
-    const client = new JsonGatewayClient(node.clientUrl, { tls, serverName: node.tlsServerName ?? node.name, timeoutMs: CALL_DEADLINE_MS });
     try {
-      await client.authenticate(login.user, login.password);
+      const client = await ctx.etcd.gateway(node.clientUrl, { tls, serverName: node.tlsServerName ?? node.name, timeoutMs: CALL_DEADLINE_MS }, login);
       return await fn(client, node);
     } catch (err) {
       if (!isUnreachable(err)) throw err;

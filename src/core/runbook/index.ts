@@ -1,6 +1,5 @@
 /** The runbook engine's public surface (the CLI command and the TUI sidebar use this). */
 export { runRunbook, type RunOptions } from './engine.js';
-export { createRunContext, closeRunContext, type RunContextOptions } from './context.js';
 export { parseRunbookSettings, type RunbookSettings } from './settings.js';
 export { RUNBOOK_STEPS } from './phases/index.js';
 export { PHASES, PHASE_TITLES, CLUSTER_TARGET, isPhaseNumber } from './types.js';

@@ -5,7 +5,7 @@
  * Patroni goes: etcd's JSON gateway over HTTPS, its CN-less certificate and
  * its password.
  */
-import type { JsonGatewayClient } from '../../adapters/etcd/json-gateway.js';
+import type { GatewayClient } from '../ports/etcd-connector.js';
 import { explainEtcdError } from '../errors/explain-etcd-error.js';
 import { withAnyGateway, withAnyMember } from './etcd-access.js';
 import { describeOrigin, passwordOrigin, readPassword } from './passwords.js';
@@ -27,7 +27,7 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message.split('\n')[0]! : String(err);
 }
 
-async function asPatroni<T>(run: RunContext, fn: (c: JsonGatewayClient) => Promise<T>): Promise<T> {
+async function asPatroni<T>(run: RunContext, fn: (c: GatewayClient) => Promise<T>): Promise<T> {
   const password = await readPassword(run, 'patroni');
   return withAnyGateway(run, 'patroni', { user: 'patroni', password }, fn);
 }
@@ -43,8 +43,8 @@ function authDetail(run: RunContext, user: 'root' | 'patroni', err: unknown): st
 
 export async function proveAuthEnabled(run: RunContext): Promise<Proof> {
   try {
-    const status = await withAnyMember(run, 'root', {}, (c) => c.auth.authStatus());
-    return { pass: status.enabled, detail: `auth status: ${status.enabled}` };
+    const enabled = await withAnyMember(run, 'root', {}, (c) => c.authEnabled());
+    return { pass: enabled, detail: `auth status: ${enabled}` };
   } catch (err) {
     return { pass: false, detail: explainEtcdError(err).message };
   }
@@ -53,7 +53,7 @@ export async function proveAuthEnabled(run: RunContext): Promise<Proof> {
 export async function proveRootPassword(run: RunContext): Promise<Proof> {
   try {
     const password = await readPassword(run, 'root');
-    await withAnyMember(run, run.settings.operatorCn, { user: 'root', password }, (c) => c.auth.authStatus());
+    await withAnyMember(run, run.settings.operatorCn, { user: 'root', password }, (c) => c.authEnabled());
     return { pass: true, detail: `root authenticates with the password from ${describeOrigin(passwordOrigin(run, 'root'))}` };
   } catch (err) {
     return { pass: false, detail: authDetail(run, 'root', err) };
@@ -103,7 +103,7 @@ export async function provePatroniDeniedOutside(run: RunContext): Promise<Proof>
 export async function proveUnauthenticatedDenied(run: RunContext): Promise<Proof> {
   const cn = run.settings.operatorCn;
   try {
-    await withAnyMember(run, cn, {}, (c) => c.get(TEST_KEY).string());
+    await withAnyMember(run, cn, {}, (c) => c.getString(TEST_KEY));
     return { pass: false, detail: `a client with CN=${cn} and no password could read ${TEST_KEY}` };
   } catch (err) {
     const text = errorText(err);

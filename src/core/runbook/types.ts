@@ -4,7 +4,8 @@
  * (apply) and what the runbook advises when it fails (advice).
  */
 import type { Inventory } from '../inventory/types.js';
-import type { EtcdBinaries } from '../../adapters/local/etcd-binaries.js';
+import type { EtcdBinaries } from '../ports/etcd-binaries.js';
+import type { EtcdConnector } from '../ports/etcd-connector.js';
 import type { PlannedAction } from './actions.js';
 import type { NodeRuntime } from './node-runtime.js';
 import type { RunStateStore } from './run-state.js';
@@ -53,6 +54,8 @@ export interface RunContext {
   secrets: SecretRegistry;
   /** etcd/etcdctl/etcdutl 3.5 on this machine (the ones installed onto the nodes). */
   localBinaries(): EtcdBinaries;
+  /** Opens etcd clients from the PKI files the runbook wrote. */
+  etcd: EtcdConnector;
   /** The pinned etcd version: runbook.etcdVersion, else the local binaries' version. */
   pinnedVersion(): string;
   /** Asks the operator for a secret (passwords with `prompt: true`); absent in non-interactive runs. */

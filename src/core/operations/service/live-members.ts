@@ -1,4 +1,3 @@
-import { probeMember } from '../../../adapters/etcd/probe.js';
 import type { MemberState } from '../../cluster/types.js';
 import type { OperationContext } from '../context.js';
 
@@ -10,7 +9,7 @@ import type { OperationContext } from '../context.js';
 export async function liveMembers(ctx: OperationContext): Promise<MemberState[]> {
   return Promise.all(
     ctx.members().map(async (m): Promise<MemberState> => {
-      const result = await probeMember(ctx.clientFor(m.endpoint));
+      const result = await ctx.clientFor(m.endpoint).probe();
       if (!result.ok) return { ...m, health: result.kind, reason: result.reason };
       const s = result.sample;
       const degraded = s.quorumRead !== 'ok' ? (s.quorumReadReason ?? 'cannot serve a quorum read') : undefined;

@@ -1,4 +1,4 @@
-import { fetchMetricsText, readMetric } from '../../../adapters/etcd/metrics.js';
+import { readMetric } from '../../metrics/read-metric.js';
 import type { MemberState } from '../../cluster/types.js';
 import { formatBinaryBytes, formatBytes } from '../../format/bytes.js';
 import { clientTls } from '../../runbook/etcd-access.js';
@@ -61,7 +61,7 @@ export async function quotaFromMetrics(ctx: ServiceOpsContext): Promise<Record<s
   const tls = clientTls(ctx.run, 'root');
   const entries = await Promise.all(
     ctx.run.nodes.map(async (node) => {
-      const text = await fetchMetricsText(node.spec.clientUrl, tls, 5000, node.spec.tlsServerName ?? node.spec.name);
+      const text = await ctx.run.etcd.metricsText(node.spec.clientUrl, { tls, serverName: node.spec.tlsServerName ?? node.spec.name, timeoutMs: 5000 });
       const quota = readMetric(text, 'etcd_server_quota_backend_bytes');
       if (quota === undefined) throw new Error(`${node.spec.name}: /metrics has no etcd_server_quota_backend_bytes`);
       return [node.spec.name, quota] as const;

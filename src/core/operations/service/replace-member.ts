@@ -1,7 +1,5 @@
-import type { Etcd3 } from 'etcd3';
-import { listMembers } from '../../../adapters/etcd/probe.js';
 import type { MemberListEntry, MemberState } from '../../cluster/types.js';
-import { hexToDecimal, idToHex } from '../../ids.js';
+import type { EtcdMember } from '../../ports/etcd.js';
 import { wipeDataDirCommand } from '../../runbook/cleanup.js';
 import type { NodeRuntime } from '../../runbook/node-runtime.js';
 import { NODE_PATHS } from '../../runbook/paths.js';
@@ -42,7 +40,7 @@ export async function replaceMember(ctx: ServiceOpsContext, name: string, option
     members = await liveMembers(ctx);
   }
   const admin = adminClient(ctx, members, name);
-  const list = await listMembers(admin);
+  const list = await admin.listMembers();
   const pending = list.filter((e) => (e.isLearner || !e.started) && !isEntryOf(e, node));
   if (pending.length > 0) throw new ServiceOpRefused(`refused: another membership change is in progress (${pending.map(describeEntry).join(', ')}): one change at a time`);
   const entry = list.find((e) => isEntryOf(e, node));
@@ -50,7 +48,7 @@ export async function replaceMember(ctx: ServiceOpsContext, name: string, option
   ctx.log(`${name}: stopping etcd`);
   await node.service.stop();
   if (entry) {
-    await whenReconfigAllowed(ctx, () => admin.cluster.memberRemove({ ID: hexToDecimal(entry.id) }));
+    await whenReconfigAllowed(ctx, () => admin.removeMember(entry.id));
     ctx.log(`${name}: removed member ${entry.id} from the cluster`);
   } else {
     ctx.log(`${name}: not in the member list (removed before); adding it back`);
@@ -58,11 +56,11 @@ export async function replaceMember(ctx: ServiceOpsContext, name: string, option
   await mustExec(node, wipeDataDirCommand(node), `emptying ${NODE_PATHS.dataDir}`, { privileged: true });
   ctx.log(`${name}: emptied ${NODE_PATHS.dataDir}`);
 
-  const added = await whenReconfigAllowed(ctx, () => admin.cluster.memberAdd({ peerURLs: [node.spec.peerUrl], isLearner: true }));
-  const newId = idToHex(added.member.ID);
+  const added = await whenReconfigAllowed(ctx, () => admin.addLearner(node.spec.peerUrl));
+  const newId = added.id;
   ctx.log(`${name}: added back as learner ${newId}`);
   const initialCluster = added.members
-    .flatMap((m) => m.peerURLs.map((url) => `${m.ID === added.member.ID ? name : m.name}=${url}`))
+    .flatMap((m) => m.peerUrls.map((url) => `${m.id === newId ? name : m.name}=${url}`))
     .join(',');
   try {
     await writeNodeConfig(node, await replacementConfig(ctx.run, node, initialCluster));
@@ -70,21 +68,21 @@ export async function replaceMember(ctx: ServiceOpsContext, name: string, option
     await node.service.start();
     await waitHealthy(ctx, member, node, { readiness: 'started' });
     ctx.log(`${name}: started as a learner; promoting once it is in sync`);
-    await promoteWhenInSync(ctx, node, added.member.ID);
+    await promoteWhenInSync(ctx, node, newId);
     await waitHealthy(ctx, member, node);
   } catch (err) {
     const [first, ...rest] = (err as Error).message.split('\n');
     const state = `${name} is in the cluster as learner ${newId} but not serving; the others carry on without it (member replace ${name} again starts over)`;
     throw new Error([`${first}; ${state}`, ...rest].join('\n'), { cause: err });
   }
-  const after = await listMembers(admin);
+  const after = await admin.listMembers();
   const voters = after.filter((e) => !e.isLearner && e.started).length;
   ctx.log(`${name}: healthy voting member again; ${voters} of ${after.length} members are started voters`);
   return { name, ...(entry ? { oldId: entry.id } : {}), newId, voters };
 }
 
 /** A healthy member other than the one being replaced, the leader if it can be: membership calls go there. */
-function adminClient(ctx: ServiceOpsContext, members: MemberState[], except: string): Etcd3 {
+function adminClient(ctx: ServiceOpsContext, members: MemberState[], except: string): EtcdMember {
   const candidates = members.filter((m) => m.name !== except && m.health === 'ok');
   const leader = leaderOf(candidates);
   const chosen = leader ?? candidates[0] ?? members.find((m) => m.name !== except && isAnswering(m));
@@ -117,7 +115,7 @@ async function promoteWhenInSync(ctx: ServiceOpsContext, node: NodeRuntime, id: 
   for (;;) {
     const members = await liveMembers(ctx);
     try {
-      await adminClient(ctx, members, node.spec.name).cluster.memberPromote({ ID: id });
+      await adminClient(ctx, members, node.spec.name).promoteMember(id);
       ctx.log(`${node.spec.name}: promoted to a voting member after ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return;
     } catch (err) {

@@ -4,10 +4,8 @@
  * it into place with the old one kept aside. Paths sit next to the data dir
  * (same filesystem: the swap is two renames).
  */
-import { copyFile } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 import { shq } from '../../shell-quote.js';
-import { LocalTransport } from '../../../adapters/local/local-transport.js';
 import type { NodeRuntime } from '../../runbook/node-runtime.js';
 import { NODE_PATHS, p, realPath, transportPath } from '../../runbook/paths.js';
 import { exec, mustExec } from '../../runbook/phases/common.js';
@@ -58,8 +56,8 @@ export function swapCommand(node: NodeRuntime, paths: RestorePaths): string {
 
 /** The snapshot onto the node, 0600. Over SSH it goes through memory: the Transport has no streaming upload. */
 export async function copySnapshotTo(node: NodeRuntime, file: string, path: string): Promise<void> {
-  if (node.transport instanceof LocalTransport) {
-    await copyFile(file, node.transport.resolvePath(path));
+  if (node.transport.copyFromLocal) {
+    await node.transport.copyFromLocal(file, path);
     await mustExec(node, `chmod 600 ${p(node, path)}`, 'protecting the snapshot copy');
     return;
   }

@@ -15,7 +15,6 @@
  */
 import type { SnapshotStatus } from '../../snapshot/verify.js';
 import type { OperationContext } from '../context.js';
-import { hashKv } from './hash-kv.js';
 
 export interface RestoreProof {
   snapshotRevision: number;
@@ -31,10 +30,10 @@ export async function proveRestore(ctx: OperationContext, snapshot: Pick<Snapsho
   const rows = await Promise.all(
     members.map(async (m) => {
       const client = ctx.clientFor(m.endpoint);
-      const status = await client.maintenance.status();
-      const liveKeys = await client.getAll().revision(snapshot.revision).count();
-      const hash = await hashKv(client, snapshot.revision);
-      return { name: m.name, revision: Number(status.header.revision), liveKeys, hash };
+      const status = await client.status();
+      const liveKeys = await client.countKeysAt(snapshot.revision);
+      const hash = await client.hashKv(snapshot.revision);
+      return { name: m.name, revision: status.revision, liveKeys, hash };
     }),
   );
   const problems: string[] = [];

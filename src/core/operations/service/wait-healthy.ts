@@ -1,4 +1,3 @@
-import { probeMember } from '../../../adapters/etcd/probe.js';
 import { isRunning } from '../../ports/service-manager.js';
 import type { MemberSample, MemberState } from '../../cluster/types.js';
 import type { NodeRuntime } from '../../runbook/node-runtime.js';
@@ -31,7 +30,7 @@ export async function waitHealthy(
   let last: string;
   let deadSince: number | undefined;
   for (;;) {
-    const result = await probeMember(ctx.clientFor(member.endpoint));
+    const result = await ctx.clientFor(member.endpoint).probe();
     if (result.ok) {
       const s = result.sample;
       if (readiness === 'started') return s;

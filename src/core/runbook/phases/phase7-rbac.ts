@@ -5,7 +5,7 @@
  * (CN=root is root under client-cert auth), so they work before and after
  * auth is on.
  */
-import type { Etcd3 } from 'etcd3';
+import type { EtcdAdmin } from '../../ports/etcd-connector.js';
 import { RunbookFailure } from '../failures.js';
 import { withAnyMember } from '../etcd-access.js';
 import {
@@ -34,7 +34,7 @@ import { standardAdvice } from './common.js';
 
 const USER_ROLES: Record<EtcdUser, string> = { root: 'root', patroni: PATRONI_ROLE };
 
-function asRoot<T>(run: RunContext, fn: (c: Etcd3) => Promise<T>): Promise<T> {
+function asRoot<T>(run: RunContext, fn: (c: EtcdAdmin) => Promise<T>): Promise<T> {
   return withAnyMember(run, 'root', {}, fn);
 }
 
@@ -44,24 +44,14 @@ interface RbacState {
   patroniRoleOk: boolean;
 }
 
-/** etcd3 loads when phase 7 talks to etcd, not with the runbook (the cockpit shows the runbook without it). */
-async function patroniRange() {
-  const { Range } = await import('etcd3');
-  return Range.prefix(PATRONI_PREFIX);
-}
+const PATRONI_PERMISSION = { role: PATRONI_ROLE, prefix: PATRONI_PREFIX };
 
 async function readRbac(run: RunContext): Promise<RbacState> {
   return asRoot(run, async (c) => {
-    const users = new Set((await c.auth.userList()).users);
+    const users = new Set(await c.users());
     const roles: Record<string, string[]> = {};
-    for (const user of ETCD_USERS) roles[user] = users.has(user) ? (await c.auth.userGet({ name: user })).roles : [];
-    const roleNames = (await c.auth.roleList()).roles;
-    let patroniRoleOk = false;
-    if (roleNames.includes(PATRONI_ROLE)) {
-      const want = await patroniRange();
-      const perms = await c.role(PATRONI_ROLE).permissions();
-      patroniRoleOk = perms.some((p) => p.permission === 'Readwrite' && p.range.start.equals(want.start) && p.range.end.equals(want.end));
-    }
+    for (const user of ETCD_USERS) roles[user] = users.has(user) ? await c.rolesOf(user) : [];
+    const patroniRoleOk = (await c.roles()).includes(PATRONI_ROLE) && (await c.hasReadwritePrefix(PATRONI_PERMISSION));
     return { users, roles, patroniRoleOk };
   });
 }
@@ -136,19 +126,18 @@ const users: ClusterStep = {
     await asRoot(run, async (c) => {
       for (const user of ETCD_USERS) {
         if (!before.users.has(user)) {
-          await c.user(user).create(await readPassword(run, user));
+          await c.addUser(user, await readPassword(run, user));
           done.push(`user ${user}`);
         }
       }
       if (!before.patroniRoleOk) {
-        const roles = (await c.auth.roleList()).roles;
-        if (!roles.includes(PATRONI_ROLE)) await c.role(PATRONI_ROLE).create();
-        await c.role(PATRONI_ROLE).grant({ permission: 'Readwrite', range: await patroniRange() });
+        if (!(await c.roles()).includes(PATRONI_ROLE)) await c.addRole(PATRONI_ROLE);
+        await c.grantReadwritePrefix(PATRONI_PERMISSION);
         done.push(`${PATRONI_ROLE} readwrite ${PATRONI_PREFIX}`);
       }
       for (const user of ETCD_USERS) {
         if (!before.roles[user]?.includes(USER_ROLES[user])) {
-          await c.user(user).addRole(USER_ROLES[user]);
+          await c.grantRole(user, USER_ROLES[user]);
           done.push(`${user} +${USER_ROLES[user]}`);
         }
       }
@@ -167,14 +156,14 @@ const enableAuth: ClusterStep = {
   scope: 'cluster',
   advice: standardAdvice,
   async check({ run }) {
-    const status = await asRoot(run, (c) => c.auth.authStatus());
-    return status.enabled ? { done: true, detail: 'auth enabled' } : { done: false, reason: 'auth is disabled' };
+    const enabled = await asRoot(run, (c) => c.authEnabled());
+    return enabled ? { done: true, detail: 'auth enabled' } : { done: false, reason: 'auth is disabled' };
   },
   async plan() {
     return [{ kind: 'etcd', call: 'AuthEnable' }];
   },
   async apply({ run }) {
-    await asRoot(run, (c) => c.auth.authEnable());
+    await asRoot(run, (c) => c.enableAuth());
     return 'auth enabled';
   },
 };

@@ -1,11 +1,13 @@
 /** Builds the RunContext the engine and the operations work on, and closes it. */
-import { findEtcdBinaries, type EtcdBinaries } from '../../adapters/local/etcd-binaries.js';
-import type { Inventory } from '../inventory/types.js';
-import { createNodeRuntimes, type NodeRuntimeOptions } from './node-runtime.js';
-import { RunStateStore } from './run-state.js';
-import { SecretRegistry } from './secrets.js';
-import { parseRunbookSettings, type RunbookSettings } from './settings.js';
-import type { RunContext } from './types.js';
+import { findEtcdBinaries } from '../local/etcd-binaries.js';
+import type { EtcdBinaries } from '../../core/ports/etcd-binaries.js';
+import type { Inventory } from '../../core/inventory/types.js';
+import { RunStateStore } from '../../core/runbook/run-state.js';
+import { SecretRegistry } from '../../core/runbook/secrets.js';
+import { parseRunbookSettings, type RunbookSettings } from '../../core/runbook/settings.js';
+import type { RunContext } from '../../core/runbook/types.js';
+import { etcdConnector } from '../etcd/etcd-connector.js';
+import { createNodeRuntimes, type NodeRuntimeOptions } from './node-runtimes.js';
 
 export interface RunContextOptions extends NodeRuntimeOptions {
   inventory: Inventory;
@@ -27,6 +29,7 @@ export function createRunContext(options: RunContextOptions): RunContext {
     state: new RunStateStore(settings.workdir),
     secrets: new SecretRegistry(),
     localBinaries,
+    etcd: etcdConnector,
     pinnedVersion: () => settings.etcdVersion ?? localBinaries().version,
     ...(options.prompt ? { prompt: options.prompt } : {}),
     scratch: new Map(),
