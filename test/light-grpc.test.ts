@@ -399,7 +399,7 @@ process.on('exit', () => {
       `import { readFileSync } from 'node:fs';
 const { createCockpitStore } = await import(${JSON.stringify(join(DIST, 'state/store.js'))});
 const { Poller } = await import(${JSON.stringify(join(DIST, 'state/poller.js'))});
-await import(${JSON.stringify(join(DIST, 'ui/run-tui.js'))});
+await import(${JSON.stringify(join(DIST, 'app/run-tui.js'))});
 const tls = { ca: readFileSync(${JSON.stringify(cluster.tls.cacert)}), cert: readFileSync(${JSON.stringify(cluster.tls.cert)}), key: readFileSync(${JSON.stringify(cluster.tls.key)}) };
 const store = createCockpitStore({ clusterName: 't', members: ${JSON.stringify(cluster.nodes.map((n) => ({ endpoint: n.clientUrl, name: n.name })))} });
 const poller = new Poller(store, { intervalMs: 1000, clientOptions: () => ({ tls, credentials: {}, deadlineMs: 2000 }) });

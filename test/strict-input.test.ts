@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCli } from '../src/cli/args.js';
 import { clusterNameFrom, planConnection } from '../src/cli/connection.js';
-import { main } from '../src/cli/main.js';
+import { main } from '../src/app/main.js';
 import { parseRunbookArgs } from '../src/cli/commands/runbook.js';
 import { parseInventory, InventoryError, MAX_NODES } from '../src/core/inventory/parse.js';
 import { parseUserConfig } from '../src/core/config/user-config.js';

@@ -12,6 +12,7 @@ import { emptyRunbookView } from '../src/state/runbook-view.js';
 import { runbookRows } from '../src/state/runbook-runner.js';
 import { Poller } from '../src/state/poller.js';
 import { findEtcdBinaries } from '../src/adapters/local/etcd-binaries.js';
+import { closeRunContext, createRunContext } from '../src/adapters/runbook/run-context.js';
 
 let fx: LocalFixture;
 let store: CockpitStore;
@@ -32,7 +33,15 @@ beforeAll(async () => {
     }),
     new AuditLog(join(fx.dir, 'audit.log')),
     { cluster: fx.inventory.cluster },
-    () => ({ snapshotDir: join(fx.dir, 'snapshots'), etcdutl: findEtcdBinaries().etcdutl }),
+    () => ({
+      snapshotDir: join(fx.dir, 'snapshots'),
+      etcdutl: findEtcdBinaries().etcdutl,
+      pauseMs: 0,
+      openRun: (inventory) => {
+        const run = createRunContext({ inventory });
+        return { run, close: () => closeRunContext(run) };
+      },
+    }),
   );
 });
 afterAll(async () => {

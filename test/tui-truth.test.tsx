@@ -50,7 +50,7 @@ function runner(audit: string): OperationRunner {
     }),
     new AuditLog(audit),
     { cluster: 'truth' },
-    () => ({ snapshotDir: join(dir, 'snapshots'), etcdutl: 'etcdutl' }),
+    () => ({ snapshotDir: join(dir, 'snapshots'), etcdutl: 'etcdutl', pauseMs: 0 }),
   );
 }
 

@@ -4,6 +4,20 @@ import type { OperationRequest } from '../core/operations/requests.js';
 import { recordRefusal, runAudited, type ActionMeta } from '../core/operations/run-audited.js';
 import { clusterLockFor } from '../core/operations/cluster-lock.js';
 import type { CockpitStore } from './store.js';
+import type { Inventory } from '../core/inventory/types.js';
+import type { RunContext } from '../core/runbook/types.js';
+
+/** What the TUI's actions need from the wiring root, read when an action runs. */
+export interface RunnerSettings {
+  snapshotDir: string;
+  timelineDir?: string;
+  /** The etcdutl that verifies snapshots (a getter: looked up only when a snapshot needs it). */
+  readonly etcdutl: string;
+  /** `--pause` between members in rolling work. */
+  pauseMs: number;
+  /** Reaches the inventory's nodes (SSH or local) for service operations; close it when done. */
+  openRun?: (inventory: Inventory) => { run: RunContext; close(): Promise<void> };
+}
 
 /**
  * The one path every mutating action takes in the TUI: ask (Cancel focused,
@@ -16,8 +30,7 @@ export class OperationRunner {
     private readonly contextFor: (log: (line: string) => void) => OperationContext,
     private readonly audit: AuditSink,
     private readonly who: { cluster: string; etcdUser?: string },
-    /** Where snapshots and timelines go, and the etcdutl that verifies snapshots (looked up when read). */
-    readonly snapshotSettings?: () => { snapshotDir: string; timelineDir?: string; readonly etcdutl: string },
+    readonly settings?: () => RunnerSettings,
   ) {}
 
   ask(request: OperationRequest): void {

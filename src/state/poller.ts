@@ -10,7 +10,9 @@ import { summarizeSignals } from '../core/metrics/summary.js';
 import type { ClientOptions } from '../adapters/etcd/member-client.js';
 import { createMemberClient } from '../adapters/etcd/member-client.js';
 import type { CockpitStore, SignalsUpdate } from './store.js';
-import type { MemberSample } from '../core/cluster/types.js';
+import type { MemberHealth, MemberSample } from '../core/cluster/types.js';
+import type { PollSource } from '../core/cluster/poll-sources.js';
+import { explainEtcdError } from '../core/errors/explain-etcd-error.js';
 
 export interface PollerOptions {
   intervalMs: number;
@@ -188,11 +190,12 @@ export class Poller {
 
   private async refreshMemberList(client: PollClient): Promise<void> {
     const every = this.options.memberListEveryMs ?? 5000;
-    if (this.now() - this.lastMemberList < every) return;
+    if (this.now() - this.lastMemberList < every || this.backingOff('member list')) return;
     this.lastMemberList = this.now();
     try {
       const list = await listMembers(client);
       if (this.stopped) return;
+      this.store.getState().recordSource('member list', {}, this.now(), every);
       const state = this.store.getState();
       state.setMemberList(list);
       for (const member of list) {
@@ -200,8 +203,10 @@ export class Poller {
         if (!url || state.order.some((e) => sameEndpoint(e, url))) continue;
         this.store.getState().addMember(url, member.name || undefined); // the next round polls it too
       }
-    } catch {
-      this.lastMemberList = 0; // try another member next tick
+    } catch (err) {
+      if (this.stopped) return;
+      this.lastMemberList = 0; // another member, once the backoff allows
+      this.store.getState().recordSource('member list', { error: explainEtcdError(err).message }, this.now(), every);
     }
   }
 
@@ -222,7 +227,7 @@ export class Poller {
    */
   private refreshMetrics(): Promise<void> {
     if (this.metricsRound) return this.metricsRound;
-    if (this.now() - this.lastMetricsRound < (this.options.metricsEveryMs ?? 15_000)) return Promise.resolve();
+    if (this.now() - this.lastMetricsRound < (this.options.metricsEveryMs ?? 15_000) || this.backingOff('metrics')) return Promise.resolve();
     this.lastMetricsRound = this.now();
     this.metricsRound = this.metricsRoundNow().finally(() => (this.metricsRound = undefined));
     return this.metricsRound;
@@ -230,8 +235,17 @@ export class Poller {
 
   private async metricsRoundNow(): Promise<void> {
     const endpoints = this.store.getState().order;
-    const texts = await Promise.all(endpoints.map((endpoint) => this.fetchMetrics(endpoint).catch(() => undefined)));
+    const failed: string[] = [];
+    const texts = await Promise.all(
+      endpoints.map((endpoint) =>
+        this.fetchMetrics(endpoint).catch((err: unknown) => void failed.push(`${this.store.getState().members[endpoint]?.name ?? endpoint}: ${explainEtcdError(err).message}`)),
+      ),
+    );
     if (this.stopped) return;
+    // Members that do not answer at all are said by their panes; the source fails when answering members' /metrics cannot be read.
+    const answering = endpoints.filter((e) => isAnswering(this.store.getState().members[e]?.health));
+    const failedAnswering = failed.filter((line) => answering.some((e) => line.startsWith(`${this.store.getState().members[e]?.name ?? e}:`)));
+    this.store.getState().recordSource('metrics', failedAnswering.length ? { error: failedAnswering.join('; ') } : {}, this.now(), this.options.metricsEveryMs ?? 15_000);
     const updates: SignalsUpdate[] = [];
     endpoints.forEach((endpoint, i) => {
       const text = texts[i];
@@ -255,13 +269,19 @@ export class Poller {
   }
 
   private async refreshCert(endpoint: string): Promise<void> {
-    if (!endpoint.startsWith('https://') || !this.due(this.lastCert, endpoint, this.options.certEveryMs ?? 10 * 60_000)) return;
+    const every = this.options.certEveryMs ?? 10 * 60_000;
+    if (!endpoint.startsWith('https://') || this.backingOff('certificates') || !this.due(this.lastCert, endpoint, every)) return;
     try {
       const { tls, deadlineMs, serverName } = this.options.clientOptions(endpoint);
       const cert = await fetchServerCertificate(endpoint, tls, deadlineMs, serverName);
-      if (!this.stopped) this.store.getState().setCert(endpoint, { daysLeft: cert.daysLeft, notAfter: cert.notAfter.toISOString() });
-    } catch {
+      if (this.stopped) return;
+      this.store.getState().setCert(endpoint, { daysLeft: cert.daysLeft, notAfter: cert.notAfter.toISOString() });
+      this.store.getState().recordSource('certificates', {}, this.now(), every);
+    } catch (err) {
       this.lastCert.delete(endpoint);
+      if (this.stopped || !isAnswering(this.store.getState().members[endpoint]?.health)) return;
+      const name = this.store.getState().members[endpoint]?.name ?? endpoint;
+      this.store.getState().recordSource('certificates', { error: `${name}: ${explainEtcdError(err).message}` }, this.now(), every);
     }
   }
 
@@ -275,6 +295,12 @@ export class Poller {
     const waitMs = Math.min(60_000, Math.max(this.options.intervalMs, 1000 * 2 ** failures));
     this.backoff.set(endpoint, { failures, until: this.now() + waitMs });
     return waitMs;
+  }
+
+  /** A poll source that failed waits out its backoff (2, 4 ... 60 s) before it is read again. */
+  private backingOff(source: PollSource): boolean {
+    const s = this.store.getState().sources[source];
+    return Boolean(s && !s.ok && this.now() < s.nextTryAt);
   }
 
   /** True (and remembered) when `every` has passed since the last time for this endpoint. */
@@ -296,4 +322,8 @@ function withBackoff(result: ProbeResult, waitMs: number | undefined): ProbeResu
 
 function sameEndpoint(a: string, b: string): boolean {
   return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+}
+
+function isAnswering(health: MemberHealth | undefined): boolean {
+  return health === 'ok' || health === 'degraded';
 }

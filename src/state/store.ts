@@ -7,6 +7,7 @@ import type { OperationRequest } from '../core/operations/requests.js';
 import type { RunbookEvent } from '../core/runbook/events.js';
 import { applyRunbookEvent, type RunbookView } from './runbook-view.js';
 import type { MemberHistory } from './history.js';
+import { nextSourceState, sourceTransition, type PollSource, type SourceState } from '../core/cluster/poll-sources.js';
 
 export type Overlay = 'none' | 'help' | 'runbook' | 'detail' | 'contexts';
 
@@ -48,7 +49,11 @@ export interface CockpitState {
   contexts: string[];
   /** The `:` command line while it is open. */
   command?: { text: string; error?: string };
+  /** Health of what the poller reads besides member status; a failing one is said, not swallowed. */
+  sources: Partial<Record<PollSource, SourceState>>;
 
+  /** One read of a poll source; `periodMs` is how often it is read when healthy. */
+  recordSource(source: PollSource, outcome: { error?: string }, now: number, periodMs: number): SourceState;
   addMember(endpoint: string, name?: string): void;
   applyProbe(endpoint: string, result: ProbeResult, now: number): void;
   /** A /metrics round for every member at once: one update, one redraw. */
@@ -98,6 +103,18 @@ export function createCockpitStore(init: {
     history: {},
     filter: { text: '', editing: false },
     contexts: [],
+    sources: {},
+
+    recordSource(source, outcome, now, periodMs) {
+      const prev = get().sources[source];
+      const next = nextSourceState(prev, outcome, now, periodMs);
+      if (next === prev) return next;
+      const said = sourceTransition(source, prev, next, now);
+      // A source failing again keeps its first event; only its state (backoff) moves on.
+      set((s) => ({ sources: { ...s.sources, [source]: next } }));
+      if (said) get().addEvent(said.text, said.tone, now);
+      return next;
+    },
 
     addMember(endpoint, name) {
       if (get().members[endpoint]) return;

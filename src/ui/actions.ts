@@ -198,11 +198,11 @@ export const ACTIONS: readonly ActionDef[] = [
       return member && UP.has(member.health) ? undefined : `${member?.name ?? 'no member'} is not answering`;
     },
     run: ({ store, operations }) => {
-      const snapshot = operations?.snapshotSettings;
-      if (!operations || !snapshot) return;
+      const settings = operations?.settings;
+      if (!operations || !settings) return;
       const state = store.getState();
       void operations.run(
-        buildRequest('snapshot', { cluster: state.clusterName, members: membersInOrder(state), member: selectedMember(state), ...snapshot() }),
+        buildRequest('snapshot', { cluster: state.clusterName, members: membersInOrder(state), member: selectedMember(state), ...settings() }),
       );
     },
   },
@@ -215,7 +215,7 @@ export const ACTIONS: readonly ActionDef[] = [
     footer: false,
     disabledReason: (s) => (s.events.length === 0 ? 'nothing happened yet' : undefined),
     run: ({ store, operations }) => {
-      const dir = operations?.snapshotSettings?.().timelineDir;
+      const dir = operations?.settings?.().timelineDir;
       if (!dir) return;
       void import('../state/timeline.js').then(({ exportTimeline }) => {
         const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -285,7 +285,7 @@ function operation(spec: {
         member: spec.needsMember ? selectedMember(state) : undefined,
         // Asking for one member by name means "do it": the worth-it rule is for the cluster sweep.
         force: spec.id === 'defrag-member',
-        pauseMs: 2000,
+        pauseMs: operations.settings?.().pauseMs ?? 2000,
       };
       operations.ask(buildRequest(spec.kind, input));
     },

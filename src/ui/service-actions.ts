@@ -14,6 +14,7 @@ interface BuildInput {
   members: MemberState[];
   member?: MemberState;
   snapshotDir: string;
+  pauseMs: number;
   /** The `:` line's argument (quota: the new size). */
   arg?: string;
 }
@@ -64,22 +65,22 @@ export function serviceAction(spec: {
 
 async function ask(ctx: ActionContext, spec: { kind: ServiceKind; label: string; needsMember?: boolean }): Promise<void> {
   const { store, operations, inventory } = ctx;
-  const snapshotDir = operations?.snapshotSettings?.().snapshotDir;
-  if (!operations || !inventory || !snapshotDir) {
+  const settings = operations?.settings?.();
+  if (!operations || !inventory || !settings?.openRun) {
     store.getState().addEvent(`${spec.label}: unavailable, the cockpit was started without an inventory to act with`, 'warning');
     return;
   }
   const state = store.getState();
   const ops = await import('../core/operations/service/index.js');
-  const { createRunContext, closeRunContext } = await import('../adapters/runbook/run-context.js');
-  const run = createRunContext({ inventory });
+  const { run, close } = settings.openRun(inventory);
   try {
     const deps = ops.serviceDeps(run);
     const input: BuildInput = {
       cluster: state.clusterName,
       members: membersInOrder(state),
       member: spec.needsMember ? selectedMember(state) : undefined,
-      snapshotDir,
+      snapshotDir: settings.snapshotDir,
+      pauseMs: settings.pauseMs,
       arg: ctx.arg,
     };
     const request = await build(ops, spec.kind, input, deps);
@@ -88,11 +89,11 @@ async function ask(ctx: ActionContext, spec: { kind: ServiceKind; label: string;
       try {
         return await request.work(c);
       } finally {
-        await closeRunContext(run);
+        await close();
       }
     } } satisfies OperationRequest);
   } catch (err) {
-    await closeRunContext(run);
+    await close();
     const why = (err as Error).message.split('\n')[0] ?? '';
     store.getState().addEvent(`${spec.label}: refused, ${why}`, 'critical');
     const target = spec.needsMember ? (selectedMember(state)?.name ?? 'no member') : `cluster ${state.clusterName}`;
@@ -113,7 +114,7 @@ async function build(
     case 'member-replace':
       return ops.buildReplaceMemberRequest({ ...base, member: input.member!.name }, deps);
     case 'rolling-restart':
-      return ops.buildRollingRestartRequest({ ...base, pauseMs: 2000 }, deps);
+      return ops.buildRollingRestartRequest({ ...base, pauseMs: input.pauseMs }, deps);
     case 'rebootstrap':
       return ops.buildRebootstrapRequest({ cluster: input.cluster, members: input.members, snapshotDir: input.snapshotDir, takeSnapshot: false }, deps);
     case 'quota':

@@ -14,7 +14,7 @@ import { labPrerequisiteProblem } from './prereqs.js';
 import { runRunbookIn } from './soak.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/etcd-cockpit', import.meta.url));
-const BUILT = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const BUILT = fileURLToPath(new URL('../../dist/app/main.js', import.meta.url));
 
 export interface RunResult {
   code: number;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { downLab, startLab } from './lab.js';
 
 const BIN = fileURLToPath(new URL('../../bin/etcd-cockpit', import.meta.url));
-const BUILT = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const BUILT = fileURLToPath(new URL('../../dist/app/main.js', import.meta.url));
 
 /** The runbook on the lab's hosts through the built command, as a user runs it. */
 /** @param {any} lab @param {{ track?: any, extraArgs?: string[] }} [options] */

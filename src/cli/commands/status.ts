@@ -4,6 +4,7 @@ import { membersInOrder } from '../../state/store.js';
 import { summarizeCluster } from '../../core/cluster/summary.js';
 import { statusExitCode } from '../../core/view/status-exit-code.js';
 import { statusJson, statusTable, summaryLine } from '../../core/view/status-report.js';
+import { failingSources } from '../../core/cluster/poll-sources.js';
 
 /**
  * Exit code: 0 when every member is healthy, quorum holds and no certificate
@@ -21,10 +22,12 @@ export async function runStatus(session: Session, opts: CliOptions, out: NodeJS.
     const now = Date.now();
     code = statusExitCode(summary, members);
     if (opts.output === 'json') {
-      out.write(JSON.stringify(statusJson(state.clusterName, members, summary, now, state.memberList), null, 2) + '\n');
+      const report = { ...statusJson(state.clusterName, members, summary, now, state.memberList), failingSources: failingSources(state.sources, now) };
+      out.write(JSON.stringify(report, null, 2) + '\n');
     } else {
       if (opts.watch) out.write('\x1b[H\x1b[2J');
       out.write(summaryLine(state.clusterName, summary) + '\n' + statusTable(members, now, state.memberList) + '\n');
+      for (const line of failingSources(state.sources, now)) out.write(`warning: ${line}\n`);
     }
   };
   await printOnce();

@@ -3,8 +3,8 @@ import { render } from 'ink';
 import { X509Certificate } from 'node:crypto';
 import type { CliOptions } from '../cli/args.js';
 import type { Session } from '../cli/session.js';
-import { Root } from './Root.js';
-import { chooseTheme, type Theme } from './theme.js';
+import { Root } from '../ui/Root.js';
+import { chooseTheme, type Theme } from '../ui/theme.js';
 import { UsageError } from '../cli/usage-error.js';
 import { OperationRunner } from '../state/operation-runner.js';
 import { AuditLog, defaultAuditLogPath, stateDir } from '../adapters/audit-log.js';
@@ -12,10 +12,11 @@ import { join } from 'node:path';
 import { operationContext } from '../cli/operation-context.js';
 import { snapshotDir } from '../cli/commands/snapshot.js';
 import { findEtcdBinaries } from '../adapters/local/etcd-binaries.js';
+import { closeRunContext, createRunContext } from '../adapters/runbook/run-context.js';
 import { emptyRunbookView } from '../state/runbook-view.js';
 import { watchClusterEvents } from '../state/timeline.js';
 import { recordHistory } from '../state/history.js';
-import { asciiStream, wantsAscii } from './ascii-output.js';
+import { asciiStream, wantsAscii } from '../ui/ascii-output.js';
 import type { UserConfig } from '../core/config/user-config.js';
 import { Fleet } from '../state/fleet.js';
 import { watchPeerCertificates } from '../state/peer-certs.js';
@@ -153,6 +154,11 @@ class ClusterServices {
       () => ({
         snapshotDir: snapshotDir(opts, session.plan.clusterName),
         timelineDir: join(stateDir(), 'timelines'),
+        pauseMs: opts.pauseMs,
+        openRun: (inventory) => {
+          const run = createRunContext({ inventory });
+          return { run, close: () => closeRunContext(run) };
+        },
         // A getter: only snapshots need etcdutl, and a missing one must not break the timeline export.
         get etcdutl() {
           return findEtcdBinaries().etcdutl;

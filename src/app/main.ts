@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { HELP, parseCli } from './args.js';
-import { loadInventoryFile, planConnection } from './connection.js';
-import { openSession } from './session.js';
-import { loadUserConfig } from './user-config-file.js';
+import { HELP, parseCli } from '../cli/args.js';
+import { loadInventoryFile, planConnection } from '../cli/connection.js';
+import { openSession } from '../cli/session.js';
+import { loadUserConfig } from '../cli/user-config-file.js';
 import { ConfigFileError } from '../core/config/yaml-reader.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../cli/usage-error.js';
 import { ConfigError } from '../core/tls/material.js';
 import { InventoryError } from '../core/inventory/parse.js';
 import { checkRegularFile } from '../core/files/read-small-file.js';
 import { explainEtcdError } from '../core/errors/explain-etcd-error.js';
 
 
-/** The version of the installed package (dist/cli/main.js and src/cli/main.ts both sit two levels under it). */
+/** The version of the installed package (dist/app/main.js and src/app/main.ts both sit two levels under it). */
 function packageVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
@@ -22,8 +22,8 @@ function packageVersion(): string {
 }
 
 // Commands are imported when used: `status` must not pay for the runbook, SSH or the UI.
-const runbookCommand = () => import('./commands/runbook.js');
-const snapshotCommands = () => import('./commands/snapshot.js');
+const runbookCommand = () => import('../cli/commands/runbook.js');
+const snapshotCommands = () => import('../cli/commands/snapshot.js');
 
 /** Returns the process exit code. Bad input: one line on stderr, exit 2. */
 export async function main(argv: string[]): Promise<number> {
@@ -42,23 +42,23 @@ export async function main(argv: string[]): Promise<number> {
     if (opts.command === 'snapshot' && opts.args[0] !== 'save') return await (await snapshotCommands()).runOfflineSnapshotCommand(opts);
     if (opts.command === 'trust-hosts') {
       if (!opts.file) throw new UsageError('trust-hosts needs the inventory: -f cluster.yaml');
-      const { runTrustHosts } = await import('./commands/trust-hosts.js');
+      const { runTrustHosts } = await import('../cli/commands/trust-hosts.js');
       return await runTrustHosts(loadInventoryFile(opts.file), opts.yes);
     }
     const config = loadUserConfig(opts.config);
-    if (opts.command === 'contexts') return await (await import('./commands/contexts.js')).runContexts(config, opts);
+    if (opts.command === 'contexts') return await (await import('../cli/commands/contexts.js')).runContexts(config, opts);
     const plan = planConnection(opts, process.env, config);
     const session = await openSession(plan, opts, { tlsMayNotExistYet: opts.command === 'tui' && Boolean(plan.inventory?.runbook) });
     try {
-      if (opts.command === 'status') return await (await import('./commands/status.js')).runStatus(session, opts);
+      if (opts.command === 'status') return await (await import('../cli/commands/status.js')).runStatus(session, opts);
       if (opts.command === 'snapshot') return await (await snapshotCommands()).runSnapshotSave(session, opts);
       const serviceOps = ['restart', 'rolling-restart', 'restore', 'rebootstrap', 'member', 'quota'];
-      if (serviceOps.includes(opts.command)) return await (await import('./commands/service-ops.js')).runServiceOpsCommand(session, opts);
-      if (opts.command !== 'tui') return await (await import('./commands/operations.js')).runOperationCommand(session, opts);
+      if (serviceOps.includes(opts.command)) return await (await import('../cli/commands/service-ops.js')).runServiceOpsCommand(session, opts);
+      if (opts.command !== 'tui') return await (await import('../cli/commands/operations.js')).runOperationCommand(session, opts);
       if (!process.stdout.isTTY) throw new UsageError('the live view needs a terminal; use `etcd-cockpit status` in scripts');
       // First answers arrive while Ink (~0.5 s to import) is still loading.
       session.poller.start();
-      const { runTui } = await import('../ui/run-tui.js');
+      const { runTui } = await import('./run-tui.js');
       return await runTui(session, opts, config);
     } finally {
       session.poller.stop();
