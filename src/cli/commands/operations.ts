@@ -4,8 +4,7 @@ import { UsageError } from '../usage-error.js';
 import { confirmInCli } from '../confirm.js';
 import { operationContext } from '../operation-context.js';
 import { AuditLog, defaultAuditLogPath } from '../../adapters/audit-log.js';
-import { runAudited, recordRefusal, type ActionMeta } from '../../core/operations/run-audited.js';
-import { clusterLockFor } from '../../core/operations/cluster-lock.js';
+import { exitCodeOf, runOperation } from '../../core/operations/run-operation.js';
 import { alarmList } from '../../core/operations/alarms.js';
 import { buildRequest, type OperationRequest } from '../../core/operations/requests.js';
 import type { MemberState } from '../../core/cluster/types.js';
@@ -23,26 +22,17 @@ export async function runOperationCommand(session: Session, opts: CliOptions): P
   }
 
   const request = requestFor(session, opts, ctx.members());
-  const meta: ActionMeta = {
-    action: request.action,
-    target: request.target,
-    params: request.params,
-    cluster: session.plan.clusterName,
-    etcdUser: session.plan.user,
-  };
-  const audit = new AuditLog(opts.auditLog ?? defaultAuditLogPath());
-  if (opts.readOnly) {
-    recordRefusal(audit, meta, 'refused', 'read-only mode');
-    throw new UsageError(`refused: ${request.action} changes the cluster and --read-only is on`);
-  }
-  const hint = request.summary.some((l) => l.includes('little to gain')) ? ['(--force defragments those anyway)'] : [];
-  if (!(await confirmInCli({ summary: [...request.summary, ...hint].join('\n'), typed: request.typed, yes: opts.yes }))) {
-    recordRefusal(audit, meta, 'cancelled', 'not confirmed');
-    say('cancelled: nothing was changed');
-    return 1;
-  }
-  const outcome = await runAudited(audit, meta, say, () => request.work(ctx), clusterLockFor(request.action, request.target, ctx));
-  if (!outcome.ok) return outcome.lockHeld ? 4 : 1;
+  const outcome = await runOperation(request, ctx, {
+    audit: new AuditLog(opts.auditLog ?? defaultAuditLogPath()),
+    who: { cluster: session.plan.clusterName, etcdUser: session.plan.user },
+    readOnly: opts.readOnly,
+    confirm: (r) => {
+      const hint = r.summary.some((l) => l.includes('little to gain')) ? ['(--force defragments those anyway)'] : [];
+      return confirmInCli({ summary: [...r.summary, ...hint].join('\n'), typed: r.typed, yes: opts.yes });
+    },
+  });
+  if (outcome.result === 'refused' && !outcome.lockHeld) throw new UsageError(outcome.why);
+  if (outcome.result !== 'done') return exitCodeOf(outcome);
   // A defrag that had to leave a member out (not answering) did not do its job.
   const results = outcome.value as { skipped?: string }[] | undefined;
   return Array.isArray(results) && results.some((r) => r.skipped?.startsWith('not answering')) ? 1 : 0;

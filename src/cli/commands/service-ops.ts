@@ -12,8 +12,8 @@ import { confirmInCli } from '../confirm.js';
 import { operationContext } from '../operation-context.js';
 import { AuditLog, defaultAuditLogPath } from '../../adapters/audit-log.js';
 import { snapshotDir } from './snapshot.js';
-import { runAudited, recordRefusal, type ActionMeta } from '../../core/operations/run-audited.js';
-import { clusterLockFor } from '../../core/operations/cluster-lock.js';
+import { recordRefusal } from '../../core/operations/run-audited.js';
+import { exitCodeOf, metaOf, readOnlyRefusal, runOperation, type OperationPorts } from '../../core/operations/run-operation.js';
 import { closeRunContext, createRunContext } from '../../adapters/runbook/run-context.js';
 import type { MemberState } from '../../core/cluster/types.js';
 import {
@@ -122,12 +122,16 @@ export async function runServiceOpsCommand(
     );
   }
   const cluster = session.plan.clusterName;
-  const audit = new AuditLog(opts.auditLog ?? defaultAuditLogPath());
-  const firstMeta: ActionMeta = { action: parsed.kind, target: parsed.target, params: {}, cluster, etcdUser: session.plan.user };
-  if (opts.readOnly) {
-    recordRefusal(audit, firstMeta, 'refused', 'read-only mode');
-    throw new UsageError(`refused: ${parsed.kind} changes the cluster and --read-only is on`);
-  }
+  const ports: OperationPorts = {
+    audit: new AuditLog(opts.auditLog ?? defaultAuditLogPath()),
+    who: { cluster, etcdUser: session.plan.user },
+    readOnly: opts.readOnly,
+    confirm: (r) => confirmInCli({ summary: r.summary.join('\n'), typed: r.typed, yes: opts.yes }),
+  };
+  const first = { action: parsed.kind, target: parsed.target, params: {} };
+  // Before any node is reached.
+  const readOnly = readOnlyRefusal(first, ports);
+  if (readOnly?.result === 'refused') throw new UsageError(readOnly.why);
   const run = createRunContext({ inventory });
   try {
     const say = (line: string): void => io.out(run.secrets.redact(line));
@@ -139,17 +143,10 @@ export async function runServiceOpsCommand(
       request = await requestFor(parsed, { cluster, members: ctx.members(), deps, opts });
     } catch (err) {
       if (!(err instanceof ServiceOpRefused)) throw err;
-      recordRefusal(audit, firstMeta, 'refused', err.message);
+      recordRefusal(ports.audit, metaOf(first, ports), 'refused', err.message);
       throw new UsageError(err.message);
     }
-    const meta: ActionMeta = { ...firstMeta, target: request.target, params: request.params };
-    if (!(await confirmInCli({ summary: request.summary.join('\n'), typed: request.typed, yes: opts.yes }))) {
-      recordRefusal(audit, meta, 'cancelled', 'not confirmed');
-      say('cancelled: nothing was changed');
-      return 1;
-    }
-    const outcome = await runAudited(audit, meta, say, () => request.work(ctx), clusterLockFor(request.action, request.target, ctx));
-    return outcome.ok ? 0 : outcome.lockHeld ? 4 : 1;
+    return exitCodeOf(await runOperation(request, ctx, ports));
   } finally {
     await closeRunContext(run);
   }

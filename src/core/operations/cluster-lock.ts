@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { osUser } from '../ports/audit.js';
 import type { OperationContext } from './context.js';
-import type { ActionName } from './requests.js';
+import { changesCluster, type ActionName } from './requests.js';
 import { explainEtcdError } from '../errors/explain-etcd-error.js';
 import { formatClock } from '../format/time.js';
 
@@ -14,8 +14,6 @@ export const CLUSTER_LOCK_KEY = '/etcd-cockpit/lock';
 /** A crashed or cut-off cockpit's lock frees itself this long after its last keepalive. */
 export const CLUSTER_LOCK_TTL_S = 20;
 
-/** Actions that only read from etcd take no lock. */
-const LOCK_FREE: ReadonlySet<ActionName> = new Set(['snapshot', 'runbook-plan']);
 
 export interface LockHolder {
   user: string;
@@ -46,7 +44,7 @@ export type LockAcquirer = () => Promise<HeldLock>;
 
 /** The acquirer for a mutating action, or undefined for one that takes no lock. */
 export function clusterLockFor(action: ActionName, target: string, ctx: OperationContext): LockAcquirer | undefined {
-  if (LOCK_FREE.has(action)) return undefined;
+  if (!changesCluster(action)) return undefined;
   return () => acquireClusterLock(ctx, `${action} ${target}`);
 }
 

@@ -17,6 +17,13 @@ export type ActionName = OperationKind | ServiceOpKind | 'runbook-run' | 'runboo
  * One mutating action, fully described before it runs: the same text is the
  * TUI's confirmation dialog and the CLI's question, and `work` is what runs.
  */
+/** Actions that change nothing in etcd: allowed read-only, run without a question or the cluster lock. */
+const READ_ONLY_SAFE: ReadonlySet<string> = new Set(['snapshot', 'runbook-plan']);
+
+export function changesCluster(action: string): boolean {
+  return !READ_ONLY_SAFE.has(action);
+}
+
 export interface OperationRequest {
   action: ActionName;
   target: string;
