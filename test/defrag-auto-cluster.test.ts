@@ -12,7 +12,10 @@ type Cluster = Awaited<ReturnType<typeof startTestCluster>>;
 /** The member that leads now, as etcd itself says (status -o json through the built CLI). */
 async function leaderName(cluster: Cluster): Promise<string> {
   const run = await runCli(['status', '-o', 'json', '-f', cluster.inventoryPath]);
-  const status = JSON.parse(run.stdout) as { leader: { name?: string } | null };
+  const status = JSON.parse(run.stdout) as { leader: { name?: string } | null; diagnosis: unknown; members: { quotaFull: unknown }[] };
+  // One look has no history: the diagnosis fields are there, and empty.
+  expect(status.diagnosis).toEqual({ leaderChanges: null, lines: [] });
+  expect(status.members.map((m) => m.quotaFull)).toEqual([null, null, null]);
   if (!status.leader?.name) throw new Error(`no leader in status: ${run.stdout}`);
   return status.leader.name;
 }
