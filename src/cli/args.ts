@@ -316,7 +316,7 @@ Connection (same as etcdctl; ETCDCTL_* environment variables work too):
   --interval 1s               how often each member is polled
 
 Other:
-  -o, --output table|json     status output format
+  -o, --output table|json     output format of status, contexts and the defrag report
   -w, --watch                 status: print again every interval
   --theme NAME|FILE           dark (default), light, high-contrast, monochrome, or a theme file (NO_COLOR: monochrome)
   --ascii                     ASCII only, for terminals without box drawing (also when the locale is not UTF-8)
