@@ -121,7 +121,11 @@ describe('memberView', () => {
   it('flags fragmentation when under half the file is in use and much could be reclaimed, and points at defrag', () => {
     const fragmented = memberView(member('a', 'ok', { dbSize: 200e6, dbSizeInUse: 60e6 }), 0);
     expect(fragmented.inUse.tone).toBe('warning');
-    expect(fragmented.advice).toEqual(['fragmented: 30 % in use, 140 MB to reclaim with defragment (d)']);
+    // 70 % and 140 MB free: defrag --auto's default rule holds, so the pane says what it would get back.
+    expect(fragmented.advice).toEqual(['defrag would reclaim 140 MB (d)']);
+    expect(memberView(member('a', 'ok', { dbSize: 150e6, dbSizeInUse: 70e6 }), 0).advice).toEqual([
+      'fragmented: 47 % in use, 80 MB to reclaim with defragment (d)',
+    ]);
     expect(memberView(member('a', 'ok', { dbSize: 200e6, dbSizeInUse: 180e6 }), 0).inUse.tone).toBe('normal');
     // A fresh, tiny database is not worth a warning even when mostly free.
     expect(memberView(member('a', 'ok', { dbSize: 40_000, dbSizeInUse: 10_000 }), 0).advice).toEqual([]);

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { UsageError } from './usage-error.js';
 import { closestWord } from '../core/format/closest-word.js';
 import { DURATION_RANGES, KEEP_RANGE, formatMs, parseDuration, parseFlagDuration, parseKeep, type DurationFlag } from './numbers.js';
+import { autoDefragPolicy, AUTO_DEFRAG_RANGE_HINTS } from './auto-defrag-flags.js';
+import type { AutoDefragPolicy } from '../core/operations/defrag-plan.js';
 
 export const COMMANDS = [
   'tui', 'status', 'defrag', 'compact', 'alarm', 'move-leader', 'nospace-recover', 'snapshot', 'trust-hosts',
@@ -15,6 +17,8 @@ export interface CliOptions {
   args: string[];
   member?: string;
   force: boolean;
+  /** defrag --auto: only members where the policy says it is worth it. */
+  autoDefrag?: AutoDefragPolicy;
   keep?: number;
   yes: boolean;
   auditLog?: string;
@@ -69,6 +73,9 @@ const OPTIONS = {
   member: { type: 'string' },
   cluster: { type: 'boolean' },
   force: { type: 'boolean' },
+  auto: { type: 'boolean' },
+  'min-free-percent': { type: 'string' },
+  'min-free-bytes': { type: 'string' },
   keep: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
   'audit-log': { type: 'string' },
@@ -117,6 +124,7 @@ export function parseCli(argv: string[]): CliOptions {
     args: rest,
     member: values.member,
     force: values.force ?? false,
+    autoDefrag: autoDefragPolicy(command, values),
     keep: values.keep === undefined ? undefined : parseKeep(values.keep),
     yes: values.yes ?? false,
     auditLog: values['audit-log'],
@@ -183,6 +191,7 @@ function rangeHint(flag: string): string {
     return ` (${formatMs(r.minMs)} to ${formatMs(r.maxMs)})`;
   }
   if (flag === '--keep') return ` (${KEEP_RANGE.min} to ${KEEP_RANGE.max})`;
+  if (flag in AUTO_DEFRAG_RANGE_HINTS) return ` (${AUTO_DEFRAG_RANGE_HINTS[flag]})`;
   return '';
 }
 
@@ -270,6 +279,8 @@ Usage:
   etcd-cockpit defrag [--member NAME | --cluster] [--force] [--pause 2s]
                                              defragment one member, or all: followers first,
                                              the leader last after moving leadership away
+  etcd-cockpit defrag --auto [--min-free-percent 45] [--min-free-bytes 100MB] [-o json]
+                                             only members with that much free space; a report per member
   etcd-cockpit compact [--keep N]            compact history to the current revision (minus N)
   etcd-cockpit alarm list|disarm             raised alarms; disarm asks for the cluster name
   etcd-cockpit move-leader NAME              make NAME the leader
@@ -305,7 +316,7 @@ Connection (same as etcdctl; ETCDCTL_* environment variables work too):
   --interval 1s               how often each member is polled
 
 Other:
-  -o, --output table|json     status output format
+  -o, --output table|json     output format of status, contexts and the defrag report
   -w, --watch                 status: print again every interval
   --theme NAME|FILE           dark (default), light, high-contrast, monochrome, or a theme file (NO_COLOR: monochrome)
   --ascii                     ASCII only, for terminals without box drawing (also when the locale is not UTF-8)

@@ -53,3 +53,37 @@ export function parseKeep(text: string): number {
   if (keep > KEEP_RANGE.max) throw new UsageError(`--keep ${text} is too large (${range})`);
   return keep;
 }
+
+/** defrag --auto thresholds: free space as a whole percentage of the file, and free bytes. */
+export const MIN_FREE_PERCENT_RANGE = { min: 1, max: 99, default: 45 } as const;
+export const MIN_FREE_BYTES_RANGE = { min: 0, max: 8 * 1024 ** 3, default: '100MB' } as const;
+
+/** "45" or "45%": a whole percentage, 1 to 99. */
+export function parseMinFreePercent(text: string): number {
+  const range = `${MIN_FREE_PERCENT_RANGE.min} to ${MIN_FREE_PERCENT_RANGE.max}`;
+  const match = text.trim().match(/^(\d{1,3})%?$/);
+  if (!match) throw new UsageError(`--min-free-percent must be a whole percentage like 45 (${range}), not "${text}"`);
+  const percent = Number(match[1]);
+  if (percent < MIN_FREE_PERCENT_RANGE.min || percent > MIN_FREE_PERCENT_RANGE.max) {
+    throw new UsageError(`--min-free-percent ${text} is out of range (${range})`);
+  }
+  return percent;
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1, b: 1,
+  kb: 1000, kib: 1024, k: 1024,
+  mb: 1000 ** 2, mib: 1024 ** 2, m: 1024 ** 2,
+  gb: 1000 ** 3, gib: 1024 ** 3, g: 1024 ** 3,
+};
+
+/** "100MB" (decimal), "1GiB" (binary), "1048576" (bytes), 0 to 8 GiB. */
+export function parseMinFreeBytes(text: string): number {
+  const range = '0 to 8GiB';
+  const match = text.trim().match(/^(\d{1,15}(?:\.\d{1,6})?)\s*([a-z]*)$/i);
+  const unit = SIZE_UNITS[(match?.[2] ?? '').toLowerCase()];
+  if (!match || unit === undefined) throw new UsageError(`--min-free-bytes must be a size like 100MB, 512MiB or 1GiB (${range}), not "${text}"`);
+  const bytes = Math.round(Number(match[1]) * unit);
+  if (bytes > MIN_FREE_BYTES_RANGE.max) throw new UsageError(`--min-free-bytes ${text} is too large (${range})`);
+  return bytes;
+}

@@ -5,6 +5,7 @@ import { etcdMember } from '../adapters/etcd/etcd-member.js';
 import { PollClient } from '../adapters/etcd/light/poll-client.js';
 import { fetchMetricsText } from '../adapters/etcd/metrics.js';
 import { fetchServerCertificate } from '../adapters/etcd/server-cert.js';
+import { coveredSpan } from '../core/metrics/leader-history.js';
 import { computeSignals, recordLeaderChanges, rttWindow, toScrape, type LeaderChangeHistory, type Scrape } from '../core/metrics/signals.js';
 import { summarizeSignals } from '../core/metrics/summary.js';
 import type { ClientOptions } from '../adapters/etcd/member-client.js';
@@ -256,7 +257,8 @@ export class Poller {
       const window = rttWindow(before?.window ?? [], scrape);
       this.scrapes.set(endpoint, { scrape, history, window: window.keep });
       const signals = computeSignals(before?.scrape, scrape, history, window.base);
-      updates.push({ endpoint, signals: summarizeSignals(signals), quotaBytes: signals.quotaBytes.value });
+      const summary = { ...summarizeSignals(signals), leaderChangesSpanMs: coveredSpan(history, scrape.at) };
+      updates.push({ endpoint, signals: summary, quotaBytes: signals.quotaBytes.value });
     });
     this.store.getState().applySignals(updates);
   }

@@ -6,6 +6,7 @@ import { membersInOrder, selectedMember, visibleEndpoints } from '../state/store
 import { useStore } from 'zustand';
 import type { Fleet } from '../state/fleet.js';
 import { MemberDetail } from './MemberDetail.js';
+import { quotaForecastText } from './member-forecast.js';
 import { ContextsOverview } from './ContextsOverview.js';
 import { CommandLine, commandLineRows } from './CommandLine.js';
 import { currentEntries, handleCommandKey } from './command-keys.js';
@@ -112,6 +113,7 @@ export function App({ onQuit, onRepaint }: { onQuit: () => void; onRepaint?: () 
           member={selected}
           view={memberView(selected, now, state.memberList)}
           history={state.history[selected.endpoint]}
+          forecast={quotaForecastText(selected, state.history[selected.endpoint])}
           memberList={state.memberList}
           columns={columns}
           rows={bodyRows}
@@ -132,6 +134,7 @@ export function App({ onQuit, onRepaint }: { onQuit: () => void; onRepaint?: () 
               variant={layout.variant}
               width={layout.paneWidth}
               history={state.history[m.endpoint]}
+              forecast={quotaForecastText(m, state.history[m.endpoint])}
             />
           ))}
         </Box>

@@ -37,8 +37,10 @@ export function MemberDetail(props: {
   memberList?: MemberListEntry[];
   columns: number;
   rows: number;
+  forecast?: string;
 }) {
-  const { member, view: v, history, memberList, columns, rows } = props;
+  const { member, history, memberList, columns, rows, forecast } = props;
+  const v = forecast ? { ...props.view, advice: [...props.view.advice, forecast] } : props.view;
   const theme = useTheme();
   const series: Series[] = [
     { title: 'DB size', values: history?.dbSize ?? [], unit: formatBytes },

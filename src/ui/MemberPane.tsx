@@ -15,6 +15,8 @@ interface Props {
   width?: number;
   /** 15 minutes of points for the wide form's sparklines. */
   history?: MemberHistory;
+  /** "quota full in about 3 days at the current growth", when the DB grows toward its quota. */
+  forecast?: string;
 }
 
 function Trend(props: { label: string; values: (number | undefined)[]; width: number; unit: (v: number) => string; fromZero?: boolean }) {
@@ -47,10 +49,10 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
 }
 
 /** One member: the wide form lists a field per line; compact packs it into three or four lines; line is one row. */
-export function MemberPane({ view, selected, variant, width, history }: Props) {
+export function MemberPane({ view, selected, variant, width, history, forecast }: Props) {
   const theme = useTheme();
   const stale = view.stale;
-  const v = view;
+  const v = forecast ? { ...view, advice: [...view.advice, forecast] } : view;
   if (variant === 'line') {
     // A box of the pane's width: in a wrapping column the text alone would not be cut to the terminal.
     return (

@@ -5,6 +5,7 @@ import { summarizeCluster } from '../../core/cluster/summary.js';
 import { statusExitCode } from '../../core/view/status-exit-code.js';
 import { statusJson, statusTable, summaryLine } from '../../core/view/status-report.js';
 import { failingSources } from '../../core/cluster/poll-sources.js';
+import { recordSizes, statusDiagnosis, withStatusDiagnosis, type SizeHistory } from '../../core/view/status-diagnosis.js';
 
 /**
  * Exit code: 0 when every member is healthy, quorum holds and no certificate
@@ -14,6 +15,8 @@ import { failingSources } from '../../core/cluster/poll-sources.js';
 export async function runStatus(session: Session, opts: CliOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const { store, poller } = session;
   let code = 1;
+  // The quota estimate needs DB sizes over minutes: `status -w` gathers them as it repeats.
+  let sizes: SizeHistory = {};
   const printOnce = async (): Promise<void> => {
     await poller.pollSettled();
     const state = store.getState();
@@ -21,12 +24,15 @@ export async function runStatus(session: Session, opts: CliOptions, out: NodeJS.
     const summary = summarizeCluster(members, state.memberList);
     const now = Date.now();
     code = statusExitCode(summary, members);
+    sizes = recordSizes(sizes, members, now);
+    const diagnosis = statusDiagnosis(members, sizes);
     if (opts.output === 'json') {
-      const report = { ...statusJson(state.clusterName, members, summary, now, state.memberList), failingSources: failingSources(state.sources, now) };
-      out.write(JSON.stringify(report, null, 2) + '\n');
+      const json = statusJson(state.clusterName, members, summary, now, state.memberList) as { members: { name: string }[] };
+      out.write(JSON.stringify({ ...withStatusDiagnosis(json, diagnosis), failingSources: failingSources(state.sources, now) }, null, 2) + '\n');
     } else {
       if (opts.watch) out.write('\x1b[H\x1b[2J');
-      out.write(summaryLine(state.clusterName, summary) + '\n' + statusTable(members, now, state.memberList) + '\n');
+      const notes = diagnosis.lines.map((line) => `diagnosis: ${line}\n`).join('');
+      out.write(summaryLine(state.clusterName, summary) + '\n' + statusTable(members, now, state.memberList) + '\n' + notes);
       for (const line of failingSources(state.sources, now)) out.write(`warning: ${line}\n`);
     }
   };

@@ -70,6 +70,8 @@ export interface SignalSummary {
   backendCommitP99Ms?: number;
   peerRttP99Ms?: number;
   leaderChanges15m?: number;
+  /** How much of the 15 minutes leaderChanges15m covers (less while the cockpit has watched less). */
+  leaderChangesSpanMs?: number;
   /** Each signal past its threshold, worst first: "fsync p99 48 ms > 10 ms: slow disk". */
   problems: { text: string; tone: 'warning' | 'critical' }[];
   /** Every signal as a labelled, rounded reading with its tone, for the member detail view. */

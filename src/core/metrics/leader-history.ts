@@ -45,3 +45,10 @@ export function changesInWindow(history: LeaderChangeHistory, now: number, windo
   }
   return changes;
 }
+
+/** How much of the window the readings cover: shorter than the window while there is no reading from before it. */
+export function coveredSpan(history: LeaderChangeHistory, now: number, windowMs = LEADER_CHANGE_WINDOW_MS): number | undefined {
+  const first = history[0];
+  if (!first) return undefined;
+  return Math.min(windowMs, Math.max(0, now - first.at));
+}

@@ -4,6 +4,7 @@ import { sleep, type OperationContext } from './context.js';
 
 export interface DefragResult {
   name: string;
+  wasLeader?: boolean;
   skipped?: string;
   before?: number;
   after?: number;
@@ -26,7 +27,7 @@ export async function defragMembers(
   for (const step of plan) {
     if (step.skip) {
       ctx.log(`${step.name}: skipped, ${step.skip}`);
-      results.push({ name: step.name, skipped: step.skip });
+      results.push({ name: step.name, wasLeader: step.wasLeader, skipped: step.skip });
       continue;
     }
     if (!first && ctx.pauseMs > 0) await sleep(ctx.pauseMs);
@@ -63,7 +64,7 @@ async function defragOne(ctx: OperationContext, step: DefragStep): Promise<Defra
   const ms = Date.now() - started;
   const after = (await client.status()).dbSize;
   ctx.log(`${step.name}: ${formatBytes(before)} -> ${formatBytes(after)} in ${ms} ms`);
-  return { name: step.name, before, after, ms };
+  return { name: step.name, wasLeader: step.wasLeader, before, after, ms };
 }
 
 /** Hands leadership to the healthiest follower so the leader's defrag does not stall the cluster. */

@@ -1,6 +1,7 @@
 import type { MemberListEntry, MemberState } from '../cluster/types.js';
 import { summarizeCluster } from '../cluster/summary.js';
 import { formatAge, formatClock } from '../format/time.js';
+import { leaderDiagnosisFor } from '../metrics/leader-diagnosis.js';
 import { CERT_EXPIRY_THRESHOLDS, certExpiryVerdict } from '../certs/expiry.js';
 
 export interface TimelineEvent {
@@ -63,5 +64,8 @@ export function clusterEvents(before: View, after: View, now: number): TimelineE
       if (!problemsBefore.has(p.text.split(':')[0])) events.push({ text: `${a.name}: ${p.text}`, tone: p.tone });
     }
   }
+  // Said once per cause, not on every /metrics read that moves its numbers.
+  const diagnosis = leaderDiagnosisFor(members(after));
+  if (diagnosis && diagnosis.key !== leaderDiagnosisFor(members(before))?.key) events.push({ text: diagnosis.text, tone: 'warning' });
   return events;
 }

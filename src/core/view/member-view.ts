@@ -5,6 +5,7 @@ import type { Tone } from './tone.js';
 import { dbQuotaVerdict, fragmentationVerdict } from '../metrics/thresholds.js';
 import { certExpiryVerdict } from '../certs/expiry.js';
 import { listedEntry } from '../cluster/listed-entry.js';
+import { AUTO_DEFRAG_DEFAULTS, autoSkip } from '../operations/defrag-plan.js';
 
 export type Role = 'leader' | 'follower' | 'learner' | 'unknown';
 
@@ -99,11 +100,17 @@ export function memberView(m: MemberState, now: number, memberList?: MemberListE
           m.cert ? certExpiryVerdict(m.cert.daysLeft).why : undefined,
           m.peerCert ? certExpiryVerdict(m.peerCert.daysLeft, 'peer').why : undefined,
           quota.why,
-          fragmentation.why && `${fragmentation.why} (d)`,
+          defragAdvice(s) ?? (fragmentation.why && `${fragmentation.why} (d)`),
         ].filter((w): w is string => Boolean(w))
       : [],
     stale: !up && s !== undefined,
   };
+}
+
+/** When `defrag --auto` with its defaults would take this member: what it would get back. */
+function defragAdvice(s: MemberState['last']): string | undefined {
+  if (!s || autoSkip(s.dbSize, s.dbSizeInUse, AUTO_DEFRAG_DEFAULTS)) return undefined;
+  return `defrag would reclaim ${formatBytes(s.dbSize - s.dbSizeInUse)} (d)`;
 }
 
 function healthField(m: MemberState): Field {
