@@ -8,7 +8,7 @@ import type { RunbookEvent } from '../core/runbook/events.js';
 import { applyRunbookEvent, type RunbookView } from './runbook-view.js';
 import type { MemberHistory } from './history.js';
 
-export type Overlay = 'none' | 'help' | 'runbook' | 'detail' | 'contexts';
+export type Overlay = 'none' | 'help' | 'runbook' | 'detail' | 'contexts' | 'keyspace';
 
 export interface CockpitEvent {
   at: number;

@@ -1,10 +1,9 @@
 import type { CliOptions } from '../args.js';
 import type { Session } from '../session.js';
 import { membersInOrder } from '../../state/store.js';
-import { chooseScanMember } from '../../core/keys/scan-member.js';
-import { PrefixTally } from '../../core/keys/prefix-tally.js';
-import { keysTopJson, keysTopTable, type KeysTopResult } from '../../core/keys/keys-top-report.js';
-import { scanKeyspace, type ScanProgress } from '../../adapters/etcd/keyspace-scan.js';
+import { keysTop } from '../../state/keys-top.js';
+import { keysTopJson, keysTopTable } from '../../core/keys/keys-top-report.js';
+import type { ScanProgress } from '../../adapters/etcd/keyspace-scan.js';
 import { formatBytes } from '../../core/format/bytes.js';
 
 /**
@@ -13,31 +12,8 @@ import { formatBytes } from '../../core/format/bytes.js';
  */
 export async function runKeysTop(session: Session, opts: CliOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   await session.poller.pollSettled();
-  const member = chooseScanMember(membersInOrder(session.store.getState()));
-  if (!member) throw new Error('no member to read from');
-  const { depth, prefix, limit, sort } = opts.keysTop;
-  const tally = new PrefixTally(depth);
   const progress = progressLine(process.stderr);
-  const started = performance.now();
-  const done = await scanKeyspace(session.poller.clientFor(member.endpoint), {
-    prefix: prefix === undefined ? undefined : Buffer.from(prefix, 'utf8'),
-    onKey: (key, valueBytes) => tally.add(key, valueBytes),
-    onPage: progress.update,
-  }).finally(progress.clear);
-  const result: KeysTopResult = {
-    revision: done.revision,
-    member: { name: member.name, role: member.role },
-    prefix: prefix === undefined ? undefined : Buffer.from(prefix, 'utf8').toString('latin1'),
-    depth,
-    sort,
-    totalKeys: tally.totalKeys,
-    totalBytes: tally.totalBytes,
-    prefixCount: tally.prefixCount,
-    overflowed: tally.overflowed,
-    rows: tally.top(limit, sort),
-    pages: done.pages,
-    ms: Math.round(performance.now() - started),
-  };
+  const result = await keysTop((e) => session.poller.clientFor(e), membersInOrder(session.store.getState()), opts.keysTop, progress.update).finally(progress.clear);
   out.write(opts.output === 'json' ? JSON.stringify(keysTopJson(result), null, 2) + '\n' : keysTopTable(result) + '\n');
   return 0;
 }
