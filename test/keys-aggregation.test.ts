@@ -4,6 +4,7 @@ import { OTHER_PREFIXES, PrefixTally, topPrefixes } from '../src/core/keys/prefi
 import { PAGE_LIMITS, nextPageLimit } from '../src/core/keys/page-size.js';
 import { keysTopJson, keysTopTable, type KeysTopResult } from '../src/core/keys/keys-top-report.js';
 import { chooseScanMember } from '../src/core/keys/scan-member.js';
+import { commonPrefixLength, nextWindowLength, windowEnd } from '../src/core/keys/scan-window.js';
 import type { MemberState } from '../src/core/cluster/types.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -151,3 +152,18 @@ describe('chooseScanMember', () => {
 function b2s(u: Uint8Array): string {
   return Buffer.from(u).toString('latin1');
 }
+
+describe('scan windows', () => {
+  const s = (u: Uint8Array): string => Buffer.from(u).toString('latin1');
+  it('ends a window after the keys that share its first bytes, never past the scan end', () => {
+    expect(s(windowEnd(b('/registry/pods/a'), 10, Uint8Array.of(0)))).toBe('/registry0');
+    expect(s(windowEnd(b('/registry/pods/a'), 10, b('/registry/pods0')))).toBe('/registry/pods0');
+    expect(s(windowEnd(b('/r'), 10, Uint8Array.of(0)))).toBe('/s');
+    expect([...windowEnd(Buffer.from([0xff, 0xff]), 2, b('z'))]).toEqual([...b('z')]);
+  });
+  it('sizes the next window from the page spread, narrower when etcd counted many pages ahead', () => {
+    expect(commonPrefixLength(b('/registry/k0/ns-0/o'), b('/registry/k0/ns-14/o'))).toBe(16);
+    expect(nextWindowLength(0, b('/registry/k0/ns-0/o'), b('/registry/k0/ns-14/o'), 100, 50)).toBe(17);
+    expect(nextWindowLength(20, b('/registry/k0/ns-0/o'), b('/registry/k0/ns-14/o'), 1000, 50)).toBe(21);
+  });
+});

@@ -56,6 +56,7 @@ describe('keys top on a real 3-member TLS cluster', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const json = JSON.parse(run.stdout) as { top: { prefix: string; keys: number; bytes: number }[]; totalKeys: number; memberRole: string; pages: number };
+    expect(json, run.stdout).toMatchObject({ memberRole: 'follower' });
     const want = expected();
     expect(json.totalKeys).toBe(1840);
     expect(json.memberRole).toBe('follower');
@@ -103,6 +104,31 @@ describe('keys top on a real 3-member TLS cluster', () => {
       // The writes are there for a scan started now.
       const after = JSON.parse((await runCli(['keys', 'top', '-o', 'json', '-f', cluster.inventoryPath])).stdout) as { totalKeys: number };
       expect(after.totalKeys).toBe(1840 + 3 - 1);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('reads every key exactly once through windows, gaps and binary keys', async () => {
+    const keys: Buffer[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const head = ['a', 'ab', 'b', 'b/c/d/e', 'zz'][i % 5]!;
+      keys.push(Buffer.concat([Buffer.from(`/w/${head}/${(i * 7919).toString(36)}`), i % 11 === 0 ? Buffer.from([0xff, 0x00, i % 256]) : Buffer.alloc(0)]));
+    }
+    keys.push(Buffer.from('/w/'), Buffer.from([0x2f, 0x77, 0x2f, 0xff, 0xff]), Buffer.from([0x2f, 0x77, 0x2f, 0xff]));
+    for (let i = 0; i < keys.length; i += 200) await Promise.all(keys.slice(i, i + 200).map((k) => pooled.put(k).value(Buffer.alloc(k.length % 50))));
+    const client = createMemberClient(cluster.nodes[0]!.clientUrl, { tls: clusterTls(cluster), credentials: {}, deadlineMs: 10_000 });
+    try {
+      const seen: string[] = [];
+      const done = await scanKeyspace(client, { prefix: Buffer.from('/w/'), onKey: (key, valueBytes) => {
+        seen.push(Buffer.from(key).toString('hex'));
+        expect(valueBytes).toBe(key.length % 50);
+      } });
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen.length).toBe(keys.length);
+      expect(done.totalKeys).toBe(keys.length);
+      expect(done.bytes).toBe(keys.reduce((n, k) => n + k.length + (k.length % 50), 0));
+      expect(done.pages).toBeGreaterThan(1);
     } finally {
       client.close();
     }

@@ -1,6 +1,7 @@
 import type { Etcd3, IRangeResponse } from 'etcd3';
 import { keyAfter, prefixRangeEnd } from '../../core/keys/key-prefix.js';
 import { PAGE_LIMITS, nextPageLimit } from '../../core/keys/page-size.js';
+import { nextWindowLength, windowEnd } from '../../core/keys/scan-window.js';
 
 export interface ScanProgress {
   keys: number;
@@ -32,23 +33,25 @@ export class KeyspaceScanError extends Error {
 
 /**
  * Reads every key of a range in pages from the one member `client` is bound
- * to, all at the revision of the first page (one consistent view; ErrCompacted
- * if someone compacts past it meanwhile), with serializable reads that the
- * member serves on its own, one page at a time. Only one page is held at once.
+ * to, all at the revision of a first count of the range (one consistent view;
+ * ErrCompacted if someone compacts past it meanwhile), with serializable
+ * reads that the member serves on its own, one page at a time, each within a
+ * window (see scan-window.ts). Only one page is held at once.
  */
 export async function scanKeyspace(client: Etcd3, options: ScanOptions): Promise<ScanDone> {
-  const end = options.prefix && options.prefix.length > 0 ? prefixRangeEnd(options.prefix) : Uint8Array.of(0);
-  let start: Uint8Array = options.prefix && options.prefix.length > 0 ? options.prefix : Uint8Array.of(0);
-  let revision = '0';
+  const hasPrefix = options.prefix !== undefined && options.prefix.length > 0;
+  const scanEnd = hasPrefix ? prefixRangeEnd(options.prefix!) : Uint8Array.of(0);
+  let start: Uint8Array = hasPrefix ? options.prefix! : Uint8Array.of(0);
+  // One count of the whole range fixes the revision and gives the progress its total.
+  const counted = await client.kv.range({ key: Buffer.from(start), range_end: Buffer.from(scanEnd), count_only: true, serializable: true });
+  const revision = counted.header.revision;
+  const progress: ScanProgress = { keys: 0, bytes: 0, totalKeys: Number(counted.count), pages: 0 };
   let limit: number = PAGE_LIMITS.first;
-  const progress: ScanProgress = { keys: 0, bytes: 0, totalKeys: 0, pages: 0 };
+  let windowLength = 0;
+  let end = scanEnd;
   for (;;) {
     options.signal?.throwIfAborted();
     const page = await readPage(client, start, end, limit, revision);
-    if (progress.pages === 0) {
-      revision = page.header.revision;
-      progress.totalKeys = Number(page.count);
-    }
     let pageBytes = 0;
     for (const kv of page.kvs) {
       options.onKey(kv.key, kv.value.length);
@@ -58,10 +61,23 @@ export async function scanKeyspace(client: Etcd3, options: ScanOptions): Promise
     progress.keys += page.kvs.length;
     progress.bytes += pageBytes;
     await options.onPage?.({ ...progress });
+    const first = page.kvs[0];
     const last = page.kvs.at(-1);
-    if (!page.more || !last) return { ...progress, revision };
-    start = keyAfter(last.key);
-    limit = nextPageLimit(page.kvs.length, pageBytes);
+    if (first && last) limit = nextPageLimit(page.kvs.length, pageBytes);
+    const atScanEnd = end === scanEnd;
+    if (first && last && page.more) {
+      start = keyAfter(last.key);
+      windowLength = nextWindowLength(windowLength, first.key, last.key, Number(page.count), limit);
+      end = windowEnd(start, windowLength, scanEnd);
+    } else if (atScanEnd) {
+      return { ...progress, revision };
+    } else {
+      // The window is used up: the next one starts where it ended, one byte wider after an empty one
+      // (numbered keys leave many gaps: a far end would cost a count of every key left).
+      start = end;
+      if (page.kvs.length === 0) windowLength = Math.min(windowLength, start.length) - 1;
+      end = windowLength <= 0 ? scanEnd : windowEnd(start, windowLength, scanEnd);
+    }
   }
 }
 
