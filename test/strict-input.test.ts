@@ -12,6 +12,7 @@ import { parseUserConfig } from '../src/core/config/user-config.js';
 import { FILE_LIMITS, readSmallFile } from '../src/core/files/read-small-file.js';
 import { DURATION_RANGES, KEEP_RANGE, formatMs } from '../src/cli/numbers.js';
 import { ConfigError, loadTlsMaterial } from '../src/core/tls/material.js';
+import { COUNT_RANGES } from '../src/cli/numbers.js';
 import { writeBadTlsFiles, type BadTlsFiles } from './helpers/tls-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cockpit-strict-'));
@@ -312,6 +313,10 @@ describe('README', () => {
   it.each(Object.entries(DURATION_RANGES))('lists the range of %s as the code enforces it', (flag, range) => {
     const fmt = (ms: number): string => (ms === 0 ? '0' : formatMs(ms));
     expect(readme).toContain(`| \`${flag}\` | ${range.default} | ${fmt(range.minMs)} to ${fmt(range.maxMs)} |`);
+  });
+  it('lists the ranges of keys top --depth and --limit', () => {
+    expect(readme).toContain(`| \`keys top --depth\` | ${COUNT_RANGES['--depth'].default} | ${COUNT_RANGES['--depth'].min} to ${COUNT_RANGES['--depth'].max} path segments |`);
+    expect(readme).toContain(`| \`keys top --limit\` | ${COUNT_RANGES['--limit'].default} | ${COUNT_RANGES['--limit'].min} to ${COUNT_RANGES['--limit'].max} prefixes |`);
   });
   it('lists the range of --keep and the file limits', () => {
     expect(readme).toContain(`| \`--keep\` | 0 | ${KEEP_RANGE.min} to ${KEEP_RANGE.max} revisions |`);

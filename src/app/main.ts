@@ -52,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
     try {
       if (opts.command === 'status') return await (await import('../cli/commands/status.js')).runStatus(session, opts);
       if (opts.command === 'snapshot') return await (await snapshotCommands()).runSnapshotSave(session, opts);
+      if (opts.command === 'keys') return await (await import('../cli/commands/keys.js')).runKeysTop(session, opts);
       const serviceOps = ['restart', 'rolling-restart', 'restore', 'rebootstrap', 'member', 'quota'];
       if (serviceOps.includes(opts.command)) return await (await import('../cli/commands/service-ops.js')).runServiceOpsCommand(session, opts);
       if (opts.command !== 'tui') return await (await import('../cli/commands/operations.js')).runOperationCommand(session, opts);

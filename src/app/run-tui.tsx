@@ -22,6 +22,8 @@ import { Fleet } from '../state/fleet.js';
 import { watchPeerCertificates } from '../state/peer-certs.js';
 import { planContexts, refusePrompt } from '../cli/connection.js';
 import { openSession } from '../cli/session.js';
+import type { KeyspaceScanner } from '../ui/KeyspaceView.js';
+import { membersInOrder } from '../state/store.js';
 
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
@@ -79,6 +81,7 @@ export async function runTui(session: Session, opts: CliOptions, config: UserCon
       fleet={fleet}
       switchContext={switchContext}
       onRepaint={repaint}
+      keyspace={keyspaceScanner(s)}
     />
   );
   // Ctrl-L: whatever scribbled on the terminal (a wall message, a stray write) goes; Ink forgets what it drew and draws it all.
@@ -121,6 +124,15 @@ export async function runTui(session: Session, opts: CliOptions, config: UserCon
   process.off('uncaughtException', onCrash);
   process.off('unhandledRejection', onCrash);
   return code;
+}
+
+/** The keyspace view's scan of a session's cluster: top 50 prefixes at depth 2 by bytes, as `keys top`. */
+function keyspaceScanner(session: Session): KeyspaceScanner {
+  return async (onProgress, signal) => {
+    const { keysTop } = await import('../state/keys-top.js');
+    const members = membersInOrder(session.store.getState());
+    return keysTop((e) => session.poller.clientFor(e), members, { depth: 2, limit: 50, sort: 'bytes' }, (p) => onProgress(p.keys, p.totalKeys), signal);
+  };
 }
 
 interface AttachedServices {

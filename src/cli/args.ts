@@ -4,10 +4,12 @@ import { closestWord } from '../core/format/closest-word.js';
 import { DURATION_RANGES, KEEP_RANGE, formatMs, parseDuration, parseFlagDuration, parseKeep, type DurationFlag } from './numbers.js';
 import { autoDefragPolicy, AUTO_DEFRAG_RANGE_HINTS } from './auto-defrag-flags.js';
 import type { AutoDefragPolicy } from '../core/operations/defrag-plan.js';
+import { COUNT_RANGES, parseCount } from './numbers.js';
 
 export const COMMANDS = [
   'tui', 'status', 'defrag', 'compact', 'alarm', 'move-leader', 'nospace-recover', 'snapshot', 'trust-hosts',
   'restart', 'rolling-restart', 'restore', 'rebootstrap', 'member', 'quota', 'contexts',
+  'keys',
 ] as const;
 export type Command = (typeof COMMANDS)[number];
 
@@ -52,6 +54,15 @@ export interface CliOptions {
   theme?: string;
   /** ASCII-only drawing for terminals without box-drawing characters. */
   ascii: boolean;
+  /** keys top: path segments per prefix, the key prefix to scan, rows listed, sort order. */
+  keysTop: KeysTopOptions;
+}
+
+export interface KeysTopOptions {
+  depth: number;
+  prefix?: string;
+  limit: number;
+  sort: 'bytes' | 'count';
 }
 
 const OPTIONS = {
@@ -88,6 +99,10 @@ const OPTIONS = {
   version: { type: 'boolean' },
   theme: { type: 'string' },
   ascii: { type: 'boolean' },
+  depth: { type: 'string' },
+  prefix: { type: 'string' },
+  limit: { type: 'string' },
+  sort: { type: 'string' },
 } as const;
 
 export function parseCli(argv: string[]): CliOptions {
@@ -117,6 +132,7 @@ export function parseCli(argv: string[]): CliOptions {
   if (values.user?.includes(':')) {
     throw new UsageError('refusing --user NAME:PASSWORD (ps and shell history would show it): give --user NAME and the password via ETCDCTL_PASSWORD, --password-file or the prompt');
   }
+  const keysTop = parseKeysTopOptions(command, values);
   const output = values.output ?? 'table';
   if (output !== 'table' && output !== 'json') throw new UsageError(`--output must be table or json, not "${output}"`);
   return {
@@ -151,6 +167,26 @@ export function parseCli(argv: string[]): CliOptions {
     version: values.version ?? false,
     theme: values.theme ?? process.env.ETCD_COCKPIT_THEME,
     ascii: values.ascii ?? false,
+    keysTop,
+  };
+}
+
+const KEYS_TOP_FLAGS = ['depth', 'prefix', 'limit', 'sort'] as const;
+const SORTS = ['bytes', 'count'] as const;
+
+function parseKeysTopOptions(command: Command, values: Partial<Record<(typeof KEYS_TOP_FLAGS)[number], string>>): KeysTopOptions {
+  const given = KEYS_TOP_FLAGS.find((f) => values[f] !== undefined);
+  if (given && command !== 'keys') throw new UsageError(`--${given} only applies to keys top, not to ${command}`);
+  const sort = values.sort ?? 'bytes';
+  if (!(SORTS as readonly string[]).includes(sort)) {
+    const hint = closestWord(sort, SORTS);
+    throw new UsageError(`--sort must be bytes or count, not "${sort}"${hint ? ` (did you mean --sort ${hint}?)` : ''}`);
+  }
+  return {
+    depth: parseCount('--depth', values.depth),
+    prefix: values.prefix,
+    limit: parseCount('--limit', values.limit),
+    sort: sort as KeysTopOptions['sort'],
   };
 }
 
@@ -192,6 +228,7 @@ function rangeHint(flag: string): string {
   }
   if (flag === '--keep') return ` (${KEEP_RANGE.min} to ${KEEP_RANGE.max})`;
   if (flag in AUTO_DEFRAG_RANGE_HINTS) return ` (${AUTO_DEFRAG_RANGE_HINTS[flag]})`;
+  if (flag in COUNT_RANGES) return ` (${COUNT_RANGES[flag as keyof typeof COUNT_RANGES].min} to ${COUNT_RANGES[flag as keyof typeof COUNT_RANGES].max})`;
   return '';
 }
 
@@ -256,6 +293,9 @@ function checkPositionals(command: Command, words: string[]): void {
     case 'quota':
       needs(1, 'quota', 'the new size, like 4GiB');
       return extra(1, 'quota');
+    case 'keys':
+      if (subcommand(['top'], 'keys') === undefined) throw new UsageError('keys takes top [--depth N] [--prefix P] [--limit N] [--sort bytes|count]');
+      return extra(1, 'keys top', (w) => (w.startsWith('-') ? undefined : `--prefix ${w}`));
     case 'member':
       if (subcommand(['replace'], 'member') === undefined) throw new UsageError('member takes replace NAME');
       needs(2, 'member replace', 'the name of the member to replace');
@@ -298,6 +338,9 @@ Usage:
   etcd-cockpit member replace NAME           remove, wipe, add back as learner, sync, promote
   etcd-cockpit quota SIZE                    quota-backend-bytes on every member, rolling restart
                                              (these need an inventory with a runbook: section)
+  etcd-cockpit keys top [--depth 2] [--prefix P] [--limit 20] [--sort bytes|count] [-o table|json]
+                                             keys and bytes per key prefix, read at one revision
+                                             from a follower, page by page (also with --read-only)
   etcd-cockpit contexts [-o table|json]      every cluster of the user config: quorum and alarms
   etcd-cockpit trust-hosts -f cluster.yaml   show unknown SSH host keys' fingerprints; add the ones you confirm
   etcd-cockpit runbook plan|run [--phase N] [--dry-run] -f cluster.yaml

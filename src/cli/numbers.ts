@@ -87,3 +87,22 @@ export function parseMinFreeBytes(text: string): number {
   if (bytes > MIN_FREE_BYTES_RANGE.max) throw new UsageError(`--min-free-bytes ${text} is too large (${range})`);
   return bytes;
 }
+
+/** `keys top`: how many path segments make a prefix, and how many prefixes are listed. */
+export const COUNT_RANGES = {
+  '--depth': { min: 1, max: 16, default: 2 },
+  '--limit': { min: 1, max: 1000, default: 20 },
+} as const;
+export type CountFlag = keyof typeof COUNT_RANGES;
+
+/** A whole number within the flag's range (its default when not given). */
+export function parseCount(flag: CountFlag, text: string | undefined): number {
+  const range = COUNT_RANGES[flag];
+  if (text === undefined) return range.default;
+  const span = `${range.min} to ${range.max}`;
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed)) throw new UsageError(`${flag} must be a whole number (${span}), not "${text}"`);
+  const n = Number(trimmed);
+  if (n < range.min || n > range.max) throw new UsageError(`${flag} ${text} is out of range (${span})`);
+  return n;
+}

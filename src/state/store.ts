@@ -9,7 +9,7 @@ import { applyRunbookEvent, type RunbookView } from './runbook-view.js';
 import type { MemberHistory } from './history.js';
 import { nextSourceState, sourceTransition, type PollSource, type SourceState } from '../core/cluster/poll-sources.js';
 
-export type Overlay = 'none' | 'help' | 'runbook' | 'detail' | 'contexts';
+export type Overlay = 'none' | 'help' | 'runbook' | 'detail' | 'contexts' | 'keyspace';
 
 export interface CockpitEvent {
   at: number;

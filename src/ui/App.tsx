@@ -25,6 +25,7 @@ import { Header } from './Header.js';
 import { MemberPane } from './MemberPane.js';
 import { Footer } from './Footer.js';
 import { HelpScreen } from './HelpScreen.js';
+import { KeyspaceView } from './KeyspaceView.js';
 import { actionForKey, visibleActions } from './actions.js';
 import { keyName } from './keys.js';
 import { chooseLayout } from './layout.js';
@@ -73,6 +74,7 @@ export function App({ onQuit, onRepaint }: { onQuit: () => void; onRepaint?: () 
     if (current.confirm) return handleConfirmKey(input, key, store, operations);
     if (store.getState().filter.editing) return handleFilterKey(input, key, store);
     if (store.getState().command) return handleCommandKey(input, key, commandContext);
+    if (store.getState().overlay === 'keyspace' && input === 'q') return store.getState().setOverlay('none');
     if (store.getState().overlay === 'contexts' && services.fleet && handleOverviewKey(input, key, services.fleet, services.switchContext)) return;
     const action = actionForKey(keyName(input, key), state.readOnly);
     if (action) runAction(action, commandContext);
@@ -120,6 +122,8 @@ export function App({ onQuit, onRepaint }: { onQuit: () => void; onRepaint?: () 
         />
       ) : state.overlay === 'contexts' && services.fleet ? (
         <ContextsOverlay fleet={services.fleet} />
+      ) : state.overlay === 'keyspace' ? (
+        <KeyspaceView scan={services.keyspace} columns={columns} rows={bodyRows} />
       ) : state.overlay === 'help' ? (
         <Box flexDirection="column" flexGrow={1}>
           <HelpScreen actions={actions} state={state} rows={bodyRows} columns={columns} scroll={scrollBy} />

@@ -2,6 +2,7 @@ import { ServicesContext, StoreContext, ThemeContext } from './context.js';
 import type { Inventory } from '../core/inventory/types.js';
 import type { OperationRunner } from '../state/operation-runner.js';
 import { App } from './App.js';
+import type { KeyspaceScanner } from './KeyspaceView.js';
 import type { CockpitStore } from '../state/store.js';
 import type { Theme } from './theme.js';
 import type { Fleet } from '../state/fleet.js';
@@ -15,6 +16,7 @@ export function Root({
   fleet,
   switchContext,
   onRepaint,
+  keyspace,
 }: {
   store: CockpitStore;
   theme: Theme;
@@ -25,11 +27,12 @@ export function Root({
   switchContext?: (name: string) => void;
   /** Ctrl-L: clears the terminal and draws the whole screen again. */
   onRepaint?: () => void;
+  keyspace?: KeyspaceScanner;
 }) {
   return (
     <StoreContext.Provider value={store}>
       <ThemeContext.Provider value={theme}>
-        <ServicesContext.Provider value={{ operations, inventory, fleet, switchContext }}>
+        <ServicesContext.Provider value={{ operations, inventory, fleet, switchContext, keyspace }}>
           <App onQuit={onQuit} onRepaint={onRepaint} />
         </ServicesContext.Provider>
       </ThemeContext.Provider>

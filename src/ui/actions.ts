@@ -115,6 +115,15 @@ export const ACTIONS: readonly ActionDef[] = [
     run: ({ store }) => store.getState().setOverlay(store.getState().overlay === 'contexts' ? 'none' : 'contexts'),
   },
   {
+    id: 'keyspace',
+    keys: ['K'],
+    label: 'keyspace: keys and bytes per key prefix, scanned when opened (read-only)',
+    scope: 'global',
+    dangerous: false,
+    footer: false,
+    run: ({ store }) => store.getState().setOverlay(store.getState().overlay === 'keyspace' ? 'none' : 'keyspace'),
+  },
+  {
     id: 'help',
     keys: ['?'],
     label: 'help',

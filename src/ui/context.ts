@@ -5,6 +5,7 @@ import type { Theme } from './theme.js';
 import type { OperationRunner } from '../state/operation-runner.js';
 import type { Inventory } from '../core/inventory/types.js';
 import type { Fleet, FleetSession } from '../state/fleet.js';
+import type { KeyspaceScanner } from './KeyspaceView.js';
 
 export const StoreContext = createContext<CockpitStore | null>(null);
 export const ThemeContext = createContext<Theme | null>(null);
@@ -17,6 +18,8 @@ export interface CockpitServices {
   fleet?: Fleet<FleetSession>;
   /** Puts another cluster of the user config on screen. */
   switchContext?: (name: string) => void;
+  /** Scans the keyspace of the cluster on screen for the keyspace view (K). */
+  keyspace?: KeyspaceScanner;
 }
 export const ServicesContext = createContext<CockpitServices>({});
 
