@@ -6,6 +6,7 @@ import { DURATION_RANGES, KEEP_RANGE, formatMs, parseDuration, parseFlagDuration
 export const COMMANDS = [
   'tui', 'status', 'defrag', 'compact', 'alarm', 'move-leader', 'nospace-recover', 'snapshot', 'trust-hosts',
   'restart', 'rolling-restart', 'restore', 'rebootstrap', 'member', 'quota', 'contexts',
+  'certs',
 ] as const;
 export type Command = (typeof COMMANDS)[number];
 
@@ -48,6 +49,8 @@ export interface CliOptions {
   theme?: string;
   /** ASCII-only drawing for terminals without box-drawing characters. */
   ascii: boolean;
+  /** certs renew / rotate-ca: print each step, change nothing. */
+  dryRun: boolean;
 }
 
 const OPTIONS = {
@@ -81,6 +84,7 @@ const OPTIONS = {
   version: { type: 'boolean' },
   theme: { type: 'string' },
   ascii: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
 } as const;
 
 export function parseCli(argv: string[]): CliOptions {
@@ -106,6 +110,9 @@ export function parseCli(argv: string[]): CliOptions {
   }
   if (!values.help && !values.version) checkPositionals(command, rest);
   if (values.cluster && command !== 'defrag') throw new UsageError(`--cluster only applies to defrag (all members), not to ${command}`);
+  if (values['dry-run'] && !(command === 'certs' && (rest[0] === 'renew' || rest[0] === 'rotate-ca'))) {
+    throw new UsageError(`--dry-run only applies to certs renew and certs rotate-ca${command === 'certs' ? '' : ` (runbook plan is the runbook's dry run)`}`);
+  }
   if (values.cluster && values.member !== undefined) throw new UsageError('defrag: --cluster (all members) and --member NAME (one member) contradict each other; give one');
   if (values.user?.includes(':')) {
     throw new UsageError('refusing --user NAME:PASSWORD (ps and shell history would show it): give --user NAME and the password via ETCDCTL_PASSWORD, --password-file or the prompt');
@@ -143,6 +150,7 @@ export function parseCli(argv: string[]): CliOptions {
     version: values.version ?? false,
     theme: values.theme ?? process.env.ETCD_COCKPIT_THEME,
     ascii: values.ascii ?? false,
+    dryRun: values['dry-run'] ?? false,
   };
 }
 
@@ -251,6 +259,9 @@ function checkPositionals(command: Command, words: string[]): void {
       if (subcommand(['replace'], 'member') === undefined) throw new UsageError('member takes replace NAME');
       needs(2, 'member replace', 'the name of the member to replace');
       return extra(2, 'member replace');
+    case 'certs':
+      if (subcommand(['status', 'renew', 'rotate-ca'], 'certs') === undefined) throw new UsageError('certs needs status, renew or rotate-ca (with -f cluster.yaml)');
+      return extra(1, `certs ${words[0]}`);
     case 'tui':
     case 'status':
     case 'contexts':
@@ -287,6 +298,11 @@ Usage:
   etcd-cockpit member replace NAME           remove, wipe, add back as learner, sync, promote
   etcd-cockpit quota SIZE                    quota-backend-bytes on every member, rolling restart
                                              (these need an inventory with a runbook: section)
+  etcd-cockpit certs status -f cluster.yaml [-o json]
+                                             every certificate on every node: days left, SANs, chain, keys;
+                                             exit 0 good, 1 a warning, 3 expired or unreadable
+  etcd-cockpit certs renew -f cluster.yaml [--dry-run] [--yes]
+                                             new leaf certificates from the same CA, deployed, rolling restart
   etcd-cockpit contexts [-o table|json]      every cluster of the user config: quorum and alarms
   etcd-cockpit trust-hosts -f cluster.yaml   show unknown SSH host keys' fingerprints; add the ones you confirm
   etcd-cockpit runbook plan|run [--phase N] [--dry-run] -f cluster.yaml

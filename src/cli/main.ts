@@ -45,6 +45,11 @@ export async function main(argv: string[]): Promise<number> {
       const { runTrustHosts } = await import('./commands/trust-hosts.js');
       return await runTrustHosts(loadInventoryFile(opts.file), opts.yes);
     }
+    if (opts.command === 'certs' && opts.args[0] === 'status') {
+      if (!opts.file) throw new UsageError('certs status needs the inventory: -f cluster.yaml');
+      const { runCertsStatus } = await import('./commands/certs/status.js');
+      return await runCertsStatus(loadInventoryFile(opts.file), opts.output, (line) => void process.stdout.write(line + '\n'));
+    }
     const config = loadUserConfig(opts.config);
     if (opts.command === 'contexts') return await (await import('./commands/contexts.js')).runContexts(config, opts);
     const plan = planConnection(opts, process.env, config);

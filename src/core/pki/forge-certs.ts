@@ -191,6 +191,18 @@ export function issueGatewayClientCert(ca: CertAndKey, name: string, opts: LeafO
   return issueLeaf(loadCa(ca), gatewaySubject(name), { serverAuth: false, clientAuth: true }, [], opts);
 }
 
+/** A node's server and peer certificates (same shape as buildPki's) from an existing CA. */
+export function issueNodeCerts(ca: CertAndKey, node: PkiNodeSpec, opts: LeafOptions = {}): { server: CertAndKey; peer: CertAndKey } {
+  if (isIP(node.ip) === 0) throw new Error(`node "${node.name}": "${node.ip}" is not an IP address`);
+  const loaded = loadCa(ca);
+  const both = { serverAuth: true, clientAuth: true };
+  const altNames = nodeAltNames(node);
+  return {
+    server: issueLeaf(loaded, cnSubject(node.name), both, altNames, opts),
+    peer: issueLeaf(loaded, cnSubject(node.name), both, altNames, opts),
+  };
+}
+
 function cnSubject(cn: string): forge.pki.CertificateField[] {
   return [{ shortName: 'CN', value: cn }];
 }
