@@ -76,7 +76,33 @@ export async function acquireClusterLock(ctx: OperationContext, operation: strin
     await lease.revoke().catch(() => undefined);
     throw new ClusterLockHeldError(current);
   }
-  return { release: () => lease.revoke().catch(() => undefined) };
+  return { release: () => revokeLock(ctx, lease, member.endpoint) };
+}
+
+/**
+ * An operation that restarts the member the lock was taken through gets a
+ * new client for it, and the old one (the lease's) is closed: the lease is
+ * then revoked by its id through the member's current client, or the lock
+ * would outlive the operation by its whole TTL.
+ */
+async function revokeLock(ctx: OperationContext, lease: Lease, endpoint: string): Promise<void> {
+  try {
+    await lease.revoke();
+    return;
+  } catch {
+    // the lease's client is closed or the member is away: below
+  }
+  const id = await lease.grant().catch(() => undefined);
+  if (id === undefined) return;
+  const endpoints = [endpoint, ...ctx.members().filter((m) => m.health === 'ok' && m.endpoint !== endpoint).map((m) => m.endpoint)];
+  for (const e of endpoints) {
+    try {
+      await ctx.clientFor(e).leaseClient.leaseRevoke({ ID: id });
+      return;
+    } catch {
+      // try the next member; the lease expires by itself otherwise
+    }
+  }
 }
 
 async function putIfAbsent(client: Etcd3, lease: Lease, holder: LockHolder): Promise<boolean> {
