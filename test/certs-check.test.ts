@@ -5,6 +5,7 @@ import { parseCli } from '../src/cli/args.js';
 import { checkCertificates } from '../src/core/certs/cert-check.js';
 import type { ObservedCert, ObservedPlace } from '../src/core/certs/observed-certs.js';
 import { splitPemCertificates } from '../src/core/certs/pem-bundle.js';
+import { planRenew } from '../src/core/certs/renew-plan.js';
 import { createCa, issueClientCert, issueNodeCerts, type CertAndKey } from '../src/core/pki/generate.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -110,5 +111,20 @@ describe('certs on the command line', () => {
     expect(() => parseCli(['certs', 'status', 'now'])).toThrow('certs status: unexpected argument "now"');
     expect(() => parseCli(['certs', 'status', '--dry-run'])).toThrow('--dry-run only applies to certs renew and certs rotate-ca');
     expect(() => parseCli(['defrag', '--dry-run'])).toThrow(/--dry-run only applies to certs renew and certs rotate-ca \(runbook plan/);
+  });
+});
+
+describe('certs renew: the steps left, from what is on disk', () => {
+  const nodes = (...current: boolean[]) => current.map((c, i) => ({ name: `etcd-${i + 1}`, current: c }));
+  const kinds = (steps: ReturnType<typeof planRenew>) => steps.map((s) => (s.kind === 'deploy' ? `deploy ${s.node}` : s.kind));
+
+  it('a fresh renewal does everything; a staged one deploys only where the new leaves are missing; a promoted one only restarts', () => {
+    expect(kinds(planRenew({ batch: 'none', nodes: nodes(false, false, false) }))).toEqual([
+      'issue', 'deploy etcd-1', 'deploy etcd-2', 'deploy etcd-3', 'promote', 'rolling-restart', 'finish',
+    ]);
+    expect(kinds(planRenew({ batch: 'staged', nodes: nodes(true, false, true) }))).toEqual(['deploy etcd-2', 'promote', 'rolling-restart', 'finish']);
+    expect(kinds(planRenew({ batch: 'staged', nodes: nodes(true, true, true) }))).toEqual(['promote', 'rolling-restart', 'finish']);
+    expect(kinds(planRenew({ batch: 'promoted', nodes: nodes(true, true, true) }))).toEqual(['rolling-restart', 'finish']);
+    expect(kinds(planRenew({ batch: 'promoted', nodes: nodes(true, true, false) }))).toEqual(['deploy etcd-3', 'rolling-restart', 'finish']);
   });
 });

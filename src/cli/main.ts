@@ -57,6 +57,10 @@ export async function main(argv: string[]): Promise<number> {
     try {
       if (opts.command === 'status') return await (await import('./commands/status.js')).runStatus(session, opts);
       if (opts.command === 'snapshot') return await (await snapshotCommands()).runSnapshotSave(session, opts);
+      if (opts.command === 'certs') {
+        if (opts.args[0] === 'renew') return await (await import('./commands/certs/renew.js')).runCertsRenew(session, opts);
+        throw new UsageError(`certs ${opts.args[0]} is not available yet`);
+      }
       const serviceOps = ['restart', 'rolling-restart', 'restore', 'rebootstrap', 'member', 'quota'];
       if (serviceOps.includes(opts.command)) return await (await import('./commands/service-ops.js')).runServiceOpsCommand(session, opts);
       if (opts.command !== 'tui') return await (await import('./commands/operations.js')).runOperationCommand(session, opts);

@@ -1,0 +1,75 @@
+/**
+ * `etcd-cockpit certs renew -f cluster.yaml [--dry-run] [--yes]`: plan,
+ * confirm, run under the cluster lock, audit, like the service operations.
+ * Exit 0 done (or dry run printed), 1 failed or cancelled, 2 refused, 4 locked.
+ */
+import { AuditLog, defaultAuditLogPath } from '../../../adapters/audit-log.js';
+import type { Inventory } from '../../../core/inventory/types.js';
+import { buildRenewRequest } from '../../../core/operations/certs/renew.js';
+import { clusterLockFor } from '../../../core/operations/cluster-lock.js';
+import { recordRefusal, runAudited, type ActionMeta } from '../../../core/operations/run-audited.js';
+import { serviceDeps, ServiceOpRefused } from '../../../core/operations/service/index.js';
+import { closeRunContext, createRunContext } from '../../../core/runbook/context.js';
+import { confirmInCli } from '../../confirm.js';
+import { operationContext } from '../../operation-context.js';
+import type { Session } from '../../session.js';
+import { UsageError } from '../../usage-error.js';
+
+export interface CertsChangeOptions {
+  yes: boolean;
+  dryRun: boolean;
+  readOnly: boolean;
+  pauseMs: number;
+  auditLog?: string;
+  waitMs?: number;
+}
+
+export async function runCertsRenew(
+  session: Session,
+  opts: CertsChangeOptions,
+  inventory: Inventory | undefined = session.plan.inventory,
+  out: (line: string) => void = (line) => void process.stdout.write(line + '\n'),
+): Promise<number> {
+  if (!inventory?.runbook) {
+    throw new UsageError('certs renew needs an inventory with a runbook: section (-f cluster.yaml): it reissues what the runbook issued, from its CA');
+  }
+  const cluster = session.plan.clusterName;
+  const audit = new AuditLog(opts.auditLog ?? defaultAuditLogPath());
+  const firstMeta: ActionMeta = { action: 'certs-renew', target: 'cluster', params: {}, cluster, etcdUser: session.plan.user };
+  if (opts.readOnly && !opts.dryRun) {
+    recordRefusal(audit, firstMeta, 'refused', 'read-only mode');
+    throw new UsageError('refused: certs renew changes the cluster and --read-only is on');
+  }
+  const run = createRunContext({ inventory });
+  try {
+    const say = (line: string): void => out(run.secrets.redact(line));
+    await session.poller.pollOnce();
+    const ctx = operationContext(session, say, opts.pauseMs);
+    const deps = serviceDeps(run, opts.waitMs === undefined ? {} : { healthTimeoutMs: opts.waitMs });
+    let request;
+    try {
+      request = await buildRenewRequest({ cluster, members: ctx.members() }, deps);
+    } catch (err) {
+      if (!(err instanceof ServiceOpRefused)) throw err;
+      if (!opts.dryRun) recordRefusal(audit, firstMeta, 'refused', err.message);
+      throw new UsageError(err.message);
+    }
+    if (opts.dryRun) {
+      say(`dry run: certs renew of ${cluster} would do, in this order:`);
+      for (const line of request.lines) say(line);
+      say('nothing was changed');
+      return 0;
+    }
+    const meta: ActionMeta = { ...firstMeta, params: request.params };
+    if (!(await confirmInCli({ summary: request.summary.join('\n'), yes: opts.yes }))) {
+      recordRefusal(audit, meta, 'cancelled', 'not confirmed');
+      say('cancelled: nothing was changed');
+      return 1;
+    }
+    const outcome = await runAudited(audit, meta, say, () => request.work(ctx), clusterLockFor(request.action, request.target, ctx));
+    if (!outcome.ok && !outcome.lockHeld) say('run `etcd-cockpit certs renew` again to finish: it continues where this run stopped');
+    return outcome.ok ? 0 : outcome.lockHeld ? 4 : 1;
+  } finally {
+    await closeRunContext(run);
+  }
+}
