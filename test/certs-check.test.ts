@@ -6,6 +6,7 @@ import { checkCertificates } from '../src/core/certs/cert-check.js';
 import type { ObservedCert, ObservedPlace } from '../src/core/certs/observed-certs.js';
 import { splitPemCertificates } from '../src/core/certs/pem-bundle.js';
 import { planRenew } from '../src/core/certs/renew-plan.js';
+import { planRotation } from '../src/core/certs/rotate-plan.js';
 import { createCa, issueClientCert, issueNodeCerts, type CertAndKey } from '../src/core/pki/generate.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -126,5 +127,34 @@ describe('certs renew: the steps left, from what is on disk', () => {
     expect(kinds(planRenew({ batch: 'staged', nodes: nodes(true, true, true) }))).toEqual(['promote', 'rolling-restart', 'finish']);
     expect(kinds(planRenew({ batch: 'promoted', nodes: nodes(true, true, true) }))).toEqual(['rolling-restart', 'finish']);
     expect(kinds(planRenew({ batch: 'promoted', nodes: nodes(true, true, false) }))).toEqual(['deploy etcd-3', 'rolling-restart', 'finish']);
+  });
+});
+
+describe('certs rotate-ca: the next phase, from what the nodes hold', () => {
+  const places = (trustsOld: boolean, trustsNew: boolean, leavesByNew: boolean, overrides: Partial<Record<string, Partial<{ trustsOld: boolean; trustsNew: boolean; leavesByNew: boolean }>>> = {}) =>
+    ['local', 'etcd-1', 'etcd-2'].map((name) => ({ name, local: name === 'local', trustsOld, trustsNew, leavesByNew, ...overrides[name] }));
+  const kinds = (plan: ReturnType<typeof planRotation>) => [plan.phase, ...plan.steps.map((s) => ('place' in s ? `${s.kind} ${s.place}` : 'node' in s ? `${s.kind} ${s.node}` : 'phase' in s ? `restart ${s.phase}` : s.kind))];
+
+  it('walks a, b, c and resumes inside each phase', () => {
+    expect(kinds(planRotation({ newCa: false, restarted: [], batch: 'none', places: places(true, false, false) }))).toEqual([
+      'a', 'new-ca', 'trust-both local', 'trust-both etcd-1', 'trust-both etcd-2', 'restart a',
+    ]);
+    // Stopped after two bundles were written: only the third, then the restart.
+    expect(kinds(planRotation({ newCa: true, restarted: [], batch: 'none', places: places(true, true, false, { 'etcd-2': { trustsNew: false } }) }))).toEqual(['a', 'trust-both etcd-2', 'restart a']);
+    expect(kinds(planRotation({ newCa: true, restarted: [], batch: 'none', places: places(true, true, false) }))).toEqual(['a', 'restart a']);
+    expect(kinds(planRotation({ newCa: true, restarted: ['a'], batch: 'none', places: places(true, true, false) }))).toEqual([
+      'b', 'issue-leaves', 'deploy-leaves etcd-1', 'deploy-leaves etcd-2', 'promote-leaves', 'restart b',
+    ]);
+    expect(kinds(planRotation({ newCa: true, restarted: ['a'], batch: 'staged', places: places(true, true, false, { 'etcd-1': { leavesByNew: true } }) }))).toEqual([
+      'b', 'deploy-leaves etcd-2', 'promote-leaves', 'restart b',
+    ]);
+    expect(kinds(planRotation({ newCa: true, restarted: ['a'], batch: 'promoted', places: places(true, true, true) }))).toEqual(['b', 'restart b']);
+    expect(kinds(planRotation({ newCa: true, restarted: ['a', 'b'], batch: 'none', places: places(true, true, true) }))).toEqual([
+      'c', 'trust-new local', 'trust-new etcd-1', 'trust-new etcd-2', 'restart c', 'finish',
+    ]);
+    expect(kinds(planRotation({ newCa: true, restarted: ['a', 'b'], batch: 'none', places: places(true, true, true, { local: { trustsOld: false } }) }))).toEqual([
+      'c', 'trust-new etcd-1', 'trust-new etcd-2', 'restart c', 'finish',
+    ]);
+    expect(kinds(planRotation({ newCa: true, restarted: ['a', 'b', 'c'], batch: 'none', places: places(false, true, true) }))).toEqual(['done', 'finish']);
   });
 });

@@ -303,6 +303,9 @@ Usage:
                                              exit 0 good, 1 a warning, 3 expired or unreadable
   etcd-cockpit certs renew -f cluster.yaml [--dry-run] [--yes]
                                              new leaf certificates from the same CA, deployed, rolling restart
+  etcd-cockpit certs rotate-ca -f cluster.yaml [--dry-run] [--yes]
+                                             the next phase of a CA rotation (a: trust old+new, b: new
+                                             leaves, c: trust new only), each with a rolling restart
   etcd-cockpit contexts [-o table|json]      every cluster of the user config: quorum and alarms
   etcd-cockpit trust-hosts -f cluster.yaml   show unknown SSH host keys' fingerprints; add the ones you confirm
   etcd-cockpit runbook plan|run [--phase N] [--dry-run] -f cluster.yaml

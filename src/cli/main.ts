@@ -58,8 +58,8 @@ export async function main(argv: string[]): Promise<number> {
       if (opts.command === 'status') return await (await import('./commands/status.js')).runStatus(session, opts);
       if (opts.command === 'snapshot') return await (await snapshotCommands()).runSnapshotSave(session, opts);
       if (opts.command === 'certs') {
-        if (opts.args[0] === 'renew') return await (await import('./commands/certs/renew.js')).runCertsRenew(session, opts);
-        throw new UsageError(`certs ${opts.args[0]} is not available yet`);
+        const certs = await import('./commands/certs/renew.js');
+        return await (opts.args[0] === 'renew' ? certs.runCertsRenew(session, opts) : certs.runCertsRotateCa(session, opts));
       }
       const serviceOps = ['restart', 'rolling-restart', 'restore', 'rebootstrap', 'member', 'quota'];
       if (serviceOps.includes(opts.command)) return await (await import('./commands/service-ops.js')).runServiceOpsCommand(session, opts);

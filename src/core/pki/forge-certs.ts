@@ -113,12 +113,13 @@ function sign(cert: forge.pki.Certificate, key: forge.pki.rsa.PrivateKey): void 
   cert.sign(key, forge.md.sha256.create());
 }
 
-export function createCa(opts: { org?: string; bits?: number; days?: number; now?: Date } = {}): CertAndKey {
+/** `cn` defaults to CA_CN; a second CA next to the first (a rotation) gets a name of its own, so chains never confuse the two. */
+export function createCa(opts: { org?: string; bits?: number; days?: number; now?: Date; cn?: string } = {}): CertAndKey {
   const keys = newKeyPair(opts.bits ?? DEFAULT_CA_BITS);
   const cert = newCert(keys.publicKey, opts.days ?? DEFAULT_CA_DAYS, opts.now ?? new Date());
   const subject: forge.pki.CertificateField[] = [];
   if (opts.org) subject.push({ shortName: 'O', value: opts.org });
-  subject.push({ shortName: 'CN', value: CA_CN });
+  subject.push({ shortName: 'CN', value: opts.cn ?? CA_CN });
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([

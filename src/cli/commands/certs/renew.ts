@@ -1,11 +1,13 @@
 /**
- * `etcd-cockpit certs renew -f cluster.yaml [--dry-run] [--yes]`: plan,
- * confirm, run under the cluster lock, audit, like the service operations.
- * Exit 0 done (or dry run printed), 1 failed or cancelled, 2 refused, 4 locked.
+ * `etcd-cockpit certs renew|rotate-ca -f cluster.yaml [--dry-run] [--yes]`:
+ * plan, confirm, run under the cluster lock, audit, like the service
+ * operations. Exit 0 done (or dry run printed), 1 failed or cancelled, 2
+ * refused, 4 locked.
  */
 import { AuditLog, defaultAuditLogPath } from '../../../adapters/audit-log.js';
 import type { Inventory } from '../../../core/inventory/types.js';
 import { buildRenewRequest } from '../../../core/operations/certs/renew.js';
+import { buildRotateRequest } from '../../../core/operations/certs/rotate-ca.js';
 import { clusterLockFor } from '../../../core/operations/cluster-lock.js';
 import { recordRefusal, runAudited, type ActionMeta } from '../../../core/operations/run-audited.js';
 import { serviceDeps, ServiceOpRefused } from '../../../core/operations/service/index.js';
@@ -24,21 +26,33 @@ export interface CertsChangeOptions {
   waitMs?: number;
 }
 
-export async function runCertsRenew(
+export type CertsChange = 'renew' | 'rotate-ca';
+
+export function runCertsRenew(session: Session, opts: CertsChangeOptions, inventory?: Inventory, out?: (line: string) => void): Promise<number> {
+  return runCertsChange('renew', session, opts, inventory, out);
+}
+
+export function runCertsRotateCa(session: Session, opts: CertsChangeOptions, inventory?: Inventory, out?: (line: string) => void): Promise<number> {
+  return runCertsChange('rotate-ca', session, opts, inventory, out);
+}
+
+async function runCertsChange(
+  change: CertsChange,
   session: Session,
   opts: CertsChangeOptions,
   inventory: Inventory | undefined = session.plan.inventory,
   out: (line: string) => void = (line) => void process.stdout.write(line + '\n'),
 ): Promise<number> {
+  const name = `certs ${change}`;
   if (!inventory?.runbook) {
-    throw new UsageError('certs renew needs an inventory with a runbook: section (-f cluster.yaml): it reissues what the runbook issued, from its CA');
+    throw new UsageError(`${name} needs an inventory with a runbook: section (-f cluster.yaml): it reissues what the runbook issued, from its CA`);
   }
   const cluster = session.plan.clusterName;
   const audit = new AuditLog(opts.auditLog ?? defaultAuditLogPath());
-  const firstMeta: ActionMeta = { action: 'certs-renew', target: 'cluster', params: {}, cluster, etcdUser: session.plan.user };
+  const firstMeta: ActionMeta = { action: `certs-${change}`, target: 'cluster', params: {}, cluster, etcdUser: session.plan.user };
   if (opts.readOnly && !opts.dryRun) {
     recordRefusal(audit, firstMeta, 'refused', 'read-only mode');
-    throw new UsageError('refused: certs renew changes the cluster and --read-only is on');
+    throw new UsageError(`refused: ${name} changes the cluster and --read-only is on`);
   }
   const run = createRunContext({ inventory });
   try {
@@ -48,14 +62,15 @@ export async function runCertsRenew(
     const deps = serviceDeps(run, opts.waitMs === undefined ? {} : { healthTimeoutMs: opts.waitMs });
     let request;
     try {
-      request = await buildRenewRequest({ cluster, members: ctx.members() }, deps);
+      const input = { cluster, members: ctx.members() };
+      request = change === 'renew' ? await buildRenewRequest(input, deps) : await buildRotateRequest(input, deps);
     } catch (err) {
       if (!(err instanceof ServiceOpRefused)) throw err;
       if (!opts.dryRun) recordRefusal(audit, firstMeta, 'refused', err.message);
       throw new UsageError(err.message);
     }
     if (opts.dryRun) {
-      say(`dry run: certs renew of ${cluster} would do, in this order:`);
+      say(`dry run: ${name} of ${cluster} would do, in this order:`);
       for (const line of request.lines) say(line);
       say('nothing was changed');
       return 0;
@@ -67,7 +82,7 @@ export async function runCertsRenew(
       return 1;
     }
     const outcome = await runAudited(audit, meta, say, () => request.work(ctx), clusterLockFor(request.action, request.target, ctx));
-    if (!outcome.ok && !outcome.lockHeld) say('run `etcd-cockpit certs renew` again to finish: it continues where this run stopped');
+    if (!outcome.ok && !outcome.lockHeld) say(`run \`etcd-cockpit ${name}\` again to finish: it continues where this run stopped`);
     return outcome.ok ? 0 : outcome.lockHeld ? 4 : 1;
   } finally {
     await closeRunContext(run);

@@ -57,12 +57,12 @@ export function caKeyMissing(workdir: string): string | undefined {
   return undefined;
 }
 
-/** Issues every node's server and peer certificate and the runbook's client certificates again from the same CA. Returns the relative paths. */
-export function issueRenewBatch(run: Pick<RunContext, 'workdir' | 'settings' | 'inventory'>): string[] {
-  const missing = caKeyMissing(run.workdir);
+/** Issues every node's server and peer certificate and the runbook's client certificates again, from the PKI's CA unless given another (a rotation). Returns the relative paths. */
+export function issueRenewBatch(run: Pick<RunContext, 'workdir' | 'settings' | 'inventory'>, issuer?: CertAndKey): string[] {
+  const missing = issuer ? undefined : caKeyMissing(run.workdir);
   if (missing) throw new Error(missing);
   const pki = localPki(run.workdir);
-  const ca: CertAndKey = { certPem: readFileSync(pki.caCert, 'utf8'), keyPem: readFileSync(pki.caKey, 'utf8') };
+  const ca: CertAndKey = issuer ?? { certPem: readFileSync(pki.caCert, 'utf8'), keyPem: readFileSync(pki.caKey, 'utf8') };
   const files: Array<[string, CertAndKey]> = [];
   for (const node of run.inventory.nodes) {
     const issued = issueNodeCerts(ca, { name: node.name, ip: node.address, ...(run.settings.domain ? { domain: run.settings.domain } : {}) });
