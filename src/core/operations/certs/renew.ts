@@ -13,6 +13,7 @@ import type { OperationRequest } from '../requests.js';
 import { ServiceOpRefused, serviceWork, type ServiceDeps, type ServiceOpsContext } from '../service/context.js';
 import { guardRolling, rollingRestart, rollingSummary } from '../service/rolling-restart.js';
 import { deployNewLeaves, nodeHoldsNewLeaves } from './deploy-leaves.js';
+import { hasNewCa, rotateStore } from './rotate-store.js';
 import { caKeyMissing, finishRenewBatch, issueRenewBatch, promoteRenewBatch, renewBatchDir, renewBatchState } from './renew-batch.js';
 
 export async function observeRenew(run: RunContext): Promise<RenewObservation> {
@@ -60,6 +61,7 @@ export interface RenewPlanView {
 
 /** The steps left and what each does, in words; refused when the CA key is needed and absent, or a restart would cost quorum. */
 export async function planRenewal(run: RunContext, members: MemberState[], deps: ServiceDeps): Promise<RenewPlanView> {
+  if (hasNewCa(run.workdir)) throw new ServiceOpRefused(`certs renew: a CA rotation is under way (${rotateStore(run.workdir).dir}): finish it with certs rotate-ca, which issues new leaves itself`);
   const observed = await observeRenew(run);
   const steps = planRenew(observed);
   if (steps.some((s) => s.kind === 'issue')) {

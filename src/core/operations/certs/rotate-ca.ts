@@ -163,7 +163,11 @@ export async function buildRotateRequest(
   input: { cluster: string; members: MemberState[] },
   deps: ServiceDeps,
 ): Promise<OperationRequest & { lines: string[]; plan: RotatePlan }> {
-  const plan = planRotation(await observeRotation(deps.run));
+  const observed = await observeRotation(deps.run);
+  if (!observed.newCa && observed.batch !== 'none') {
+    throw new ServiceOpRefused('certs rotate-ca: a certs renew is unfinished (its new certificates are staged): run certs renew first to finish it');
+  }
+  const plan = planRotation(observed);
   const verdict = guardRolling(input.members);
   if (plan.steps.some((s) => s.kind === 'restart') && !verdict.allowed) {
     throw new ServiceOpRefused(`refused: ${verdict.reason}: bring every member up before rotating the CA`);
