@@ -45,6 +45,11 @@ export async function main(argv: string[]): Promise<number> {
       const { runTrustHosts } = await import('../cli/commands/trust-hosts.js');
       return await runTrustHosts(loadInventoryFile(opts.file), opts.yes);
     }
+    if (opts.command === 'certs' && opts.args[0] === 'status') {
+      if (!opts.file) throw new UsageError('certs status needs the inventory: -f cluster.yaml');
+      const { runCertsStatus } = await import('../cli/commands/certs/status.js');
+      return await runCertsStatus(loadInventoryFile(opts.file), opts.output, (line) => void process.stdout.write(line + '\n'));
+    }
     const config = loadUserConfig(opts.config);
     if (opts.command === 'contexts') return await (await import('../cli/commands/contexts.js')).runContexts(config, opts);
     const plan = planConnection(opts, process.env, config);
@@ -53,6 +58,10 @@ export async function main(argv: string[]): Promise<number> {
       if (opts.command === 'status') return await (await import('../cli/commands/status.js')).runStatus(session, opts);
       if (opts.command === 'snapshot') return await (await snapshotCommands()).runSnapshotSave(session, opts);
       if (opts.command === 'keys') return await (await import('../cli/commands/keys.js')).runKeysTop(session, opts);
+      if (opts.command === 'certs') {
+        const certs = await import('../cli/commands/certs/renew.js');
+        return await (opts.args[0] === 'renew' ? certs.runCertsRenew(session, opts) : certs.runCertsRotateCa(session, opts));
+      }
       const serviceOps = ['restart', 'rolling-restart', 'restore', 'rebootstrap', 'member', 'quota'];
       if (serviceOps.includes(opts.command)) return await (await import('../cli/commands/service-ops.js')).runServiceOpsCommand(session, opts);
       if (opts.command !== 'tui') return await (await import('../cli/commands/operations.js')).runOperationCommand(session, opts);

@@ -10,6 +10,7 @@ export const COMMANDS = [
   'tui', 'status', 'defrag', 'compact', 'alarm', 'move-leader', 'nospace-recover', 'snapshot', 'trust-hosts',
   'restart', 'rolling-restart', 'restore', 'rebootstrap', 'member', 'quota', 'contexts',
   'keys',
+  'certs',
 ] as const;
 export type Command = (typeof COMMANDS)[number];
 
@@ -56,6 +57,8 @@ export interface CliOptions {
   ascii: boolean;
   /** keys top: path segments per prefix, the key prefix to scan, rows listed, sort order. */
   keysTop: KeysTopOptions;
+  /** certs renew / rotate-ca: print each step, change nothing. */
+  dryRun: boolean;
 }
 
 export interface KeysTopOptions {
@@ -103,6 +106,7 @@ const OPTIONS = {
   prefix: { type: 'string' },
   limit: { type: 'string' },
   sort: { type: 'string' },
+  'dry-run': { type: 'boolean' },
 } as const;
 
 export function parseCli(argv: string[]): CliOptions {
@@ -128,6 +132,9 @@ export function parseCli(argv: string[]): CliOptions {
   }
   if (!values.help && !values.version) checkPositionals(command, rest);
   if (values.cluster && command !== 'defrag') throw new UsageError(`--cluster only applies to defrag (all members), not to ${command}`);
+  if (values['dry-run'] && !(command === 'certs' && (rest[0] === 'renew' || rest[0] === 'rotate-ca'))) {
+    throw new UsageError(`--dry-run only applies to certs renew and certs rotate-ca${command === 'certs' ? '' : ` (runbook plan is the runbook's dry run)`}`);
+  }
   if (values.cluster && values.member !== undefined) throw new UsageError('defrag: --cluster (all members) and --member NAME (one member) contradict each other; give one');
   if (values.user?.includes(':')) {
     throw new UsageError('refusing --user NAME:PASSWORD (ps and shell history would show it): give --user NAME and the password via ETCDCTL_PASSWORD, --password-file or the prompt');
@@ -168,6 +175,7 @@ export function parseCli(argv: string[]): CliOptions {
     theme: values.theme ?? process.env.ETCD_COCKPIT_THEME,
     ascii: values.ascii ?? false,
     keysTop,
+    dryRun: values['dry-run'] ?? false,
   };
 }
 
@@ -300,6 +308,9 @@ function checkPositionals(command: Command, words: string[]): void {
       if (subcommand(['replace'], 'member') === undefined) throw new UsageError('member takes replace NAME');
       needs(2, 'member replace', 'the name of the member to replace');
       return extra(2, 'member replace');
+    case 'certs':
+      if (subcommand(['status', 'renew', 'rotate-ca'], 'certs') === undefined) throw new UsageError('certs needs status, renew or rotate-ca (with -f cluster.yaml)');
+      return extra(1, `certs ${words[0]}`);
     case 'tui':
     case 'status':
     case 'contexts':
@@ -341,6 +352,14 @@ Usage:
   etcd-cockpit keys top [--depth 2] [--prefix P] [--limit 20] [--sort bytes|count] [-o table|json]
                                              keys and bytes per key prefix, read at one revision
                                              from a follower, page by page (also with --read-only)
+  etcd-cockpit certs status -f cluster.yaml [-o json]
+                                             every certificate on every node: days left, SANs, chain, keys;
+                                             exit 0 good, 1 a warning, 3 expired or unreadable
+  etcd-cockpit certs renew -f cluster.yaml [--dry-run] [--yes]
+                                             new leaf certificates from the same CA, deployed, rolling restart
+  etcd-cockpit certs rotate-ca -f cluster.yaml [--dry-run] [--yes]
+                                             the next phase of a CA rotation (a: trust old+new, b: new
+                                             leaves, c: trust new only), each with a rolling restart
   etcd-cockpit contexts [-o table|json]      every cluster of the user config: quorum and alarms
   etcd-cockpit trust-hosts -f cluster.yaml   show unknown SSH host keys' fingerprints; add the ones you confirm
   etcd-cockpit runbook plan|run [--phase N] [--dry-run] -f cluster.yaml

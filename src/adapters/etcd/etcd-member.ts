@@ -29,6 +29,7 @@ export function etcdMember(client: Etcd3): EtcdMember {
     removeMember: async (hexId) => void (await client.cluster.memberRemove({ ID: hexToDecimal(hexId) })),
     saveSnapshot: (file, options) => saveSnapshot(client, file, options),
     streamSnapshot: (write, options) => streamSnapshot(client, write, options),
+    revokeLease: async (leaseId) => void (await client.leaseClient.leaseRevoke({ ID: leaseId })),
     promoteMember: async (hexId) => void (await client.cluster.memberPromote({ ID: hexToDecimal(hexId) })),
   };
 }
@@ -48,17 +49,17 @@ async function statusLine(client: Etcd3): Promise<MemberStatusLine> {
 async function createLeased(client: Etcd3, key: string, value: string, ttl: number, onLost: () => void): Promise<CreateResult> {
   const lease = client.lease(ttl, { autoKeepAlive: true });
   lease.on('lost', onLost);
-  const release = () => lease.revoke().catch(() => undefined);
+  const quietRelease = () => lease.revoke().catch(() => undefined);
   try {
     const leaseId = await lease.grant();
     const result = await client.if(key, 'Create', '==', 0).then(client.put(key).value(value).lease(leaseId)).commit();
-    if (result.succeeded) return { created: true, held: { release } };
+    if (result.succeeded) return { created: true, held: { leaseId, release: () => lease.revoke() } };
   } catch (err) {
-    await release();
+    await quietRelease();
     throw err;
   }
   const current = await client.get(key).string().catch(() => null);
-  await release();
+  await quietRelease();
   return { created: false, current };
 }
 

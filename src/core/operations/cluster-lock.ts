@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { osUser } from '../ports/audit.js';
 import type { OperationContext } from './context.js';
+import type { HeldKey } from '../ports/etcd.js';
 import { changesCluster, type ActionName } from './requests.js';
 import { explainEtcdError } from '../errors/explain-etcd-error.js';
 import { formatClock } from '../format/time.js';
@@ -67,7 +68,32 @@ export async function acquireClusterLock(ctx: OperationContext, operation: strin
     return unlocked(ctx, explainEtcdError(err).message);
   }
   if (!result.created) throw new ClusterLockHeldError(parseHolder(result.current));
-  return result.held;
+  const held = result.held;
+  return { release: () => revokeLock(ctx, held, member.endpoint) };
+}
+
+/**
+ * An operation that restarts the member the lock was taken through gets a
+ * new client for it, and the old one (the lease's) is closed: the lease is
+ * then revoked by its id through the member's current client, or the lock
+ * would outlive the operation by its whole TTL.
+ */
+async function revokeLock(ctx: OperationContext, held: HeldKey, endpoint: string): Promise<void> {
+  try {
+    await held.release();
+    return;
+  } catch {
+    // the lease's client is closed or the member is away: below
+  }
+  const endpoints = [endpoint, ...ctx.members().filter((m) => m.health === 'ok' && m.endpoint !== endpoint).map((m) => m.endpoint)];
+  for (const e of endpoints) {
+    try {
+      await ctx.clientFor(e).revokeLease(held.leaseId);
+      return;
+    } catch {
+      // try the next member; the lease expires by itself otherwise
+    }
+  }
 }
 
 function parseHolder(text: string | null): LockHolder {

@@ -11,7 +11,7 @@ import { defaultSnapshotFile, snapshotSource, takeSnapshot } from './snapshot.js
 
 export type OperationKind = 'defrag' | 'compact' | 'move-leader' | 'alarm-disarm' | 'nospace-recover' | 'snapshot';
 /** Actions that come from elsewhere (the runbook) but take the same confirm/run/audit path. */
-export type ActionName = OperationKind | ServiceOpKind | 'runbook-run' | 'runbook-plan';
+export type ActionName = OperationKind | ServiceOpKind | 'runbook-run' | 'runbook-plan' | 'certs-renew' | 'certs-rotate-ca';
 
 /**
  * One mutating action, fully described before it runs: the same text is the

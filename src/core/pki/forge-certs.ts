@@ -113,12 +113,13 @@ function sign(cert: forge.pki.Certificate, key: forge.pki.rsa.PrivateKey): void 
   cert.sign(key, forge.md.sha256.create());
 }
 
-export function createCa(opts: { org?: string; bits?: number; days?: number; now?: Date } = {}): CertAndKey {
+/** `cn` defaults to CA_CN; a second CA next to the first (a rotation) gets a name of its own, so chains never confuse the two. */
+export function createCa(opts: { org?: string; bits?: number; days?: number; now?: Date; cn?: string } = {}): CertAndKey {
   const keys = newKeyPair(opts.bits ?? DEFAULT_CA_BITS);
   const cert = newCert(keys.publicKey, opts.days ?? DEFAULT_CA_DAYS, opts.now ?? new Date());
   const subject: forge.pki.CertificateField[] = [];
   if (opts.org) subject.push({ shortName: 'O', value: opts.org });
-  subject.push({ shortName: 'CN', value: CA_CN });
+  subject.push({ shortName: 'CN', value: opts.cn ?? CA_CN });
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([
@@ -189,6 +190,18 @@ export function issueClientCert(ca: CertAndKey, cn: string, opts: LeafOptions = 
 export function issueGatewayClientCert(ca: CertAndKey, name: string, opts: LeafOptions = {}): CertAndKey {
   if (!name) throw new Error('client certificate name must not be empty');
   return issueLeaf(loadCa(ca), gatewaySubject(name), { serverAuth: false, clientAuth: true }, [], opts);
+}
+
+/** A node's server and peer certificates (same shape as buildPki's) from an existing CA. */
+export function issueNodeCerts(ca: CertAndKey, node: PkiNodeSpec, opts: LeafOptions = {}): { server: CertAndKey; peer: CertAndKey } {
+  if (isIP(node.ip) === 0) throw new Error(`node "${node.name}": "${node.ip}" is not an IP address`);
+  const loaded = loadCa(ca);
+  const both = { serverAuth: true, clientAuth: true };
+  const altNames = nodeAltNames(node);
+  return {
+    server: issueLeaf(loaded, cnSubject(node.name), both, altNames, opts),
+    peer: issueLeaf(loaded, cnSubject(node.name), both, altNames, opts),
+  };
 }
 
 function cnSubject(cn: string): forge.pki.CertificateField[] {

@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads';
 import { buildPki, type GeneratedPki, type PkiSpec } from './forge-certs.js';
 
 export type { CertAndKey, GeneratedPki, LeafOptions, PkiNodeSpec, PkiSpec } from './forge-certs.js';
-export { CLOCK_SKEW_MS, issueClientCert, issueGatewayClientCert } from './forge-certs.js';
+export { CLOCK_SKEW_MS, createCa, issueClientCert, issueGatewayClientCert, issueNodeCerts } from './forge-certs.js';
 
 export function generatePkiSync(spec: PkiSpec): GeneratedPki {
   return buildPki(spec);

@@ -31,7 +31,9 @@ export interface AddedMember {
 
 /** A lease-backed key held while an operation runs. */
 export interface HeldKey {
+  /** Rejects when the lease's own client cannot reach the member any more (revoke by leaseId elsewhere). */
   release(): Promise<void>;
+  leaseId: string;
 }
 
 export type CreateResult = { created: true; held: HeldKey } | { created: false; current: string | null };
@@ -58,4 +60,5 @@ export interface EtcdMember extends SnapshotSource {
   addLearner(peerUrl: string): Promise<AddedMember>;
   removeMember(hexId: string): Promise<void>;
   promoteMember(hexId: string): Promise<void>;
+  revokeLease(leaseId: string): Promise<void>;
 }
