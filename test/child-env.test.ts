@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalTransport } from '../src/adapters/local/local-transport.js';
-import { snapshotStatus } from '../src/core/snapshot/verify.js';
+import { snapshotStatus } from '../src/adapters/local/etcdutl-status.js';
 
 /** Child processes (commands on a node, etcdutl, etcd) never inherit a password variable. */
 describe('child processes get no password from our environment', () => {

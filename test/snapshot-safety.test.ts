@@ -4,6 +4,7 @@
  * while streaming and while verifying, kernel filesystems, missing folders,
  * files that are not sane, `save -` and `prune`.
  */
+import { etcdutlStatusReader } from '../src/adapters/local/etcdutl-status.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -169,7 +170,7 @@ describe('snapshot save: the target', () => {
 
     const forced = await runCli(['snapshot', 'save', notes, '--force', ...inventory()], env(), 60_000);
     expect(forced.code, forced.stderr).toBe(0);
-    expect((await verifySnapshot(notes, cluster.binaries.etcdutl)).ok).toBe(true);
+    expect((await verifySnapshot(notes, etcdutlStatusReader(cluster.binaries.etcdutl))).ok).toBe(true);
 
     const again = await runCli(['snapshot', 'save', notes, ...inventory()], env(), 60_000); // now a snapshot: replaced without --force
     expect(again.code, again.stderr).toBe(0);
@@ -270,7 +271,7 @@ describe('files that are not sane are refused before they are read', () => {
     truncateSync(sparse, 16 * 1024 ** 3);
     expectOneLineRefusal(await runCli(['snapshot', 'verify', sparse], env(), 10_000), /big\.db is not an etcd snapshot: it does not start with a bbolt database header/);
     const started = Date.now();
-    await expect(requireVerifiedSnapshot(sparse, cluster.binaries.etcdutl)).rejects.toThrow(/refused: .*big\.db is not an etcd snapshot.*nothing was stopped/);
+    await expect(requireVerifiedSnapshot(sparse, etcdutlStatusReader(cluster.binaries.etcdutl))).rejects.toThrow(/refused: .*big\.db is not an etcd snapshot.*nothing was stopped/);
     expect(Date.now() - started).toBeLessThan(1000);
   }, 20_000);
 
@@ -306,7 +307,7 @@ describe('snapshot save - (stdout)', () => {
     expect(end.code, end.stderr).toBe(0);
     const out = join(fresh('stdout'), 'piped.db');
     writeFileSync(out, end.stdout);
-    const v = await verifySnapshot(out, cluster.binaries.etcdutl);
+    const v = await verifySnapshot(out, etcdutlStatusReader(cluster.binaries.etcdutl));
     expect(v.ok).toBe(true);
     expect(end.stderr).toMatch(/streamed [\d.]+ MB .*SHA-256 trailer ok/);
     expect(end.stderr).toMatch(/snapshot etcd-\d: done/);

@@ -1,3 +1,4 @@
+import { etcdutlStatusReader } from '../src/adapters/local/etcdutl-status.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -64,7 +65,7 @@ describe('saveSnapshot from a real member', () => {
   });
 
   it('verifies to the numbers etcdutl prints and the revision the cluster is at', async () => {
-    const v = await verifySnapshot(file(), cluster.binaries.etcdutl);
+    const v = await verifySnapshot(file(), etcdutlStatusReader(cluster.binaries.etcdutl));
     const status = await memberClient(0).maintenance.status();
     const etcdutl = (format: string) =>
       execFileSync(cluster.binaries.etcdutl, ['snapshot', 'status', file(), '-w', format], { encoding: 'utf8' });
@@ -88,7 +89,7 @@ describe('saveSnapshot from a real member', () => {
     bytes[bytes.length >> 1]! ^= 0x01;
     const bad = join(dir, 'flipped.db');
     writeFileSync(bad, bytes);
-    const v = await verifySnapshot(bad, cluster.binaries.etcdutl);
+    const v = await verifySnapshot(bad, etcdutlStatusReader(cluster.binaries.etcdutl));
     expect(v.ok).toBe(false);
     expect(v.sha256).toBe('mismatch');
     expect(v.problem).toBe('snapshot is corrupted: its SHA-256 trailer does not match its contents');
@@ -98,22 +99,22 @@ describe('saveSnapshot from a real member', () => {
     const bytes = readFileSync(file());
     const cut = join(dir, 'cut.db');
     writeFileSync(cut, bytes.subarray(0, (bytes.length >> 1) + 100));
-    await expect(verifySnapshot(cut, cluster.binaries.etcdutl)).rejects.toThrow(/cut\.db is truncated: its header says [\d.]+ [kM]B of database, the file has/);
+    await expect(verifySnapshot(cut, etcdutlStatusReader(cluster.binaries.etcdutl))).rejects.toThrow(/cut\.db is truncated: its header says [\d.]+ [kM]B of database, the file has/);
 
     const raw = join(dir, 'raw.db');
     writeFileSync(raw, bytes.subarray(0, bytes.length - 32));
-    const refused = await verifySnapshot(raw, cluster.binaries.etcdutl);
+    const refused = await verifySnapshot(raw, etcdutlStatusReader(cluster.binaries.etcdutl));
     expect(refused).toMatchObject({ ok: false, sha256: 'missing' });
     expect(refused.problem).toMatch(/^no SHA-256 trailer: this is a raw copy/);
-    const accepted = await verifySnapshot(raw, cluster.binaries.etcdutl, { allowMissingTrailer: true });
-    expect(accepted).toMatchObject({ ok: true, sha256: 'missing', revision: (await verifySnapshot(file(), cluster.binaries.etcdutl)).revision });
+    const accepted = await verifySnapshot(raw, etcdutlStatusReader(cluster.binaries.etcdutl), { allowMissingTrailer: true });
+    expect(accepted).toMatchObject({ ok: true, sha256: 'missing', revision: (await verifySnapshot(file(), etcdutlStatusReader(cluster.binaries.etcdutl))).revision });
   });
 
   it('refuses a file with a valid trailer that is no database', async () => {
     const junk = Buffer.alloc(32 * 1024, 7);
     const file = join(dir, 'junk.snapshot');
     writeFileSync(file, Buffer.concat([junk, createHash('sha256').update(junk).digest()]));
-    await expect(verifySnapshot(file, cluster.binaries.etcdutl)).rejects.toThrow(/junk\.snapshot is not an etcd snapshot: it does not start with a bbolt database header/);
+    await expect(verifySnapshot(file, etcdutlStatusReader(cluster.binaries.etcdutl))).rejects.toThrow(/junk\.snapshot is not an etcd snapshot: it does not start with a bbolt database header/);
   });
 
   it('reads the size a real snapshot must have from its bbolt header: pages in use times page size, plus the trailer', async () => {

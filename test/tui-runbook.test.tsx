@@ -1,3 +1,4 @@
+import { etcdutlStatusReader } from '../src/adapters/local/etcdutl-status.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,7 +36,7 @@ beforeAll(async () => {
     { cluster: fx.inventory.cluster },
     () => ({
       snapshotDir: join(fx.dir, 'snapshots'),
-      etcdutl: findEtcdBinaries().etcdutl,
+      etcdutl: etcdutlStatusReader(findEtcdBinaries().etcdutl),
       pauseMs: 0,
       openRun: (inventory) => {
         const run = createRunContext({ inventory });

@@ -1,3 +1,4 @@
+import { etcdutlStatusReader } from '../src/adapters/local/etcdutl-status.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +51,7 @@ function runner(audit: string): OperationRunner {
     }),
     new AuditLog(audit),
     { cluster: 'truth' },
-    () => ({ snapshotDir: join(dir, 'snapshots'), etcdutl: 'etcdutl', pauseMs: 0 }),
+    () => ({ snapshotDir: join(dir, 'snapshots'), etcdutl: etcdutlStatusReader('etcdutl'), pauseMs: 0 }),
   );
 }
 

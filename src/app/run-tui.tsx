@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { operationContext } from '../cli/operation-context.js';
 import { snapshotDir } from '../cli/commands/snapshot.js';
 import { findEtcdBinaries } from '../adapters/local/etcd-binaries.js';
+import { etcdutlStatusReader } from '../adapters/local/etcdutl-status.js';
 import { closeRunContext, createRunContext } from '../adapters/runbook/run-context.js';
 import { emptyRunbookView } from '../state/runbook-view.js';
 import { watchClusterEvents } from '../state/timeline.js';
@@ -173,7 +174,7 @@ class ClusterServices {
         },
         // A getter: only snapshots need etcdutl, and a missing one must not break the timeline export.
         get etcdutl() {
-          return findEtcdBinaries().etcdutl;
+          return etcdutlStatusReader(() => findEtcdBinaries().etcdutl);
         },
       }),
     );

@@ -6,13 +6,14 @@ import { clusterLockFor } from '../core/operations/cluster-lock.js';
 import type { CockpitStore } from './store.js';
 import type { Inventory } from '../core/inventory/types.js';
 import type { RunContext } from '../core/runbook/types.js';
+import type { SnapshotStatusReader } from '../core/snapshot/verify.js';
 
 /** What the TUI's actions need from the wiring root, read when an action runs. */
 export interface RunnerSettings {
   snapshotDir: string;
   timelineDir?: string;
   /** The etcdutl that verifies snapshots (a getter: looked up only when a snapshot needs it). */
-  readonly etcdutl: string;
+  readonly etcdutl: SnapshotStatusReader;
   /** `--pause` between members in rolling work. */
   pauseMs: number;
   /** Reaches the inventory's nodes (SSH or local) for service operations; close it when done. */

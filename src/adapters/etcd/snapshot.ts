@@ -4,7 +4,7 @@ import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Etcd3, ISnapshotResponse } from 'etcd3';
-import { TrailerHasher, type TrailerStatus } from '../../core/snapshot/verify.js';
+import { TrailerHasher } from '../../core/snapshot/verify.js';
 import { explainEtcdError } from '../../core/errors/explain-etcd-error.js';
 import { SnapshotError, type SaveSnapshotOptions, type SnapshotSaved, type SnapshotStreamed, type StreamSnapshotOptions } from '../../core/ports/snapshot-stream.js';
 

@@ -7,6 +7,7 @@ import { SecretRegistry } from '../../core/runbook/secrets.js';
 import { parseRunbookSettings, type RunbookSettings } from '../../core/runbook/settings.js';
 import type { RunContext } from '../../core/runbook/types.js';
 import { etcdConnector } from '../etcd/etcd-connector.js';
+import { etcdutlStatusReader } from '../local/etcdutl-status.js';
 import { createNodeRuntimes, type NodeRuntimeOptions } from './node-runtimes.js';
 
 export interface RunContextOptions extends NodeRuntimeOptions {
@@ -30,6 +31,7 @@ export function createRunContext(options: RunContextOptions): RunContext {
     secrets: new SecretRegistry(),
     localBinaries,
     etcd: etcdConnector,
+    snapshotStatus: etcdutlStatusReader(() => localBinaries().etcdutl),
     pinnedVersion: () => settings.etcdVersion ?? localBinaries().version,
     ...(options.prompt ? { prompt: options.prompt } : {}),
     scratch: new Map(),

@@ -8,7 +8,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { HostKeyError, hostPattern, type HostKeyDetails, type HostKeyErrorKind } from '../../core/errors/host-key-error.js';
+import { hostPattern } from '../../core/errors/host-key-error.js';
 
 export function defaultKnownHostsPath(): string {
   return join(homedir(), '.ssh', 'known_hosts');

@@ -7,6 +7,7 @@ import { operationContext } from '../operation-context.js';
 import { trapInterrupts } from '../interrupt.js';
 import { AuditLog, defaultAuditLogPath, stateDir } from '../../adapters/audit-log.js';
 import { findEtcdBinaries } from '../../adapters/local/etcd-binaries.js';
+import { etcdutlStatusReader } from '../../adapters/local/etcdutl-status.js';
 import { runAudited } from '../../core/operations/run-audited.js';
 import { defaultSnapshotFile, describeSnapshot, snapshotSource, streamSnapshotTo, takeSnapshot } from '../../core/operations/snapshot.js';
 import { verifySnapshot } from '../../core/snapshot/verify.js';
@@ -59,7 +60,7 @@ export async function runOfflineSnapshotCommand(opts: CliOptions): Promise<numbe
   if (sub === 'verify') {
     if (!arg) throw new UsageError('snapshot verify needs the snapshot file');
     noMoreWords(opts.args, 2, 'verify FILE');
-    const verified = await asUsage(verifySnapshot(arg, findEtcdBinaries().etcdutl));
+    const verified = await asUsage(verifySnapshot(arg, etcdutlStatusReader(findEtcdBinaries().etcdutl)));
     process.stdout.write(describeSnapshot(verified) + '\n');
     return verified.ok ? 0 : 1;
   }
@@ -163,7 +164,7 @@ export async function runSnapshotSave(session: Session, opts: CliOptions): Promi
   const cluster = session.plan.clusterName;
   const file = opts.args[1] ?? defaultSnapshotFile(snapshotDir(opts, cluster), cluster, member.name);
   if (!toStdout) await asUsage(checkSaveTarget(file, { force: opts.force }));
-  const etcdutl = toStdout ? '' : findEtcdBinaries().etcdutl;
+  const etcdutl = etcdutlStatusReader(() => findEtcdBinaries().etcdutl);
   const audit = new AuditLog(opts.auditLog ?? defaultAuditLogPath());
   const meta = { action: 'snapshot', target: member.name, params: { file }, cluster, etcdUser: session.plan.user };
   const interrupts = trapInterrupts();

@@ -1,3 +1,4 @@
+import type { SnapshotStatusReader } from '../snapshot/verify.js';
 import type { MemberState } from '../cluster/types.js';
 import { formatBytes } from '../format/bytes.js';
 import { planDefrag, type AutoDefragPolicy } from './defrag-plan.js';
@@ -47,7 +48,7 @@ export interface RequestInput {
   pauseMs?: number;
   /** For snapshots: where they go, and the etcdutl that verifies them. */
   snapshotDir?: string;
-  etcdutl?: string;
+  etcdutl?: SnapshotStatusReader;
 }
 
 export function buildRequest(kind: OperationKind, input: RequestInput): OperationRequest {

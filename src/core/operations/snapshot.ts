@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { SnapshotError, type SnapshotStreamed } from '../ports/snapshot-stream.js';
-import { verifySnapshot, type SnapshotVerification } from '../snapshot/verify.js';
+import { verifySnapshot, type SnapshotStatusReader, type SnapshotVerification } from '../snapshot/verify.js';
 import { SnapshotFileError } from '../snapshot/file-shape.js';
 import { readTrailerHex, sidecarPath, writeSidecar } from '../snapshot/sidecar.js';
 import { checkSaveTarget, typeableName } from '../snapshot/target.js';
@@ -33,7 +33,7 @@ export function describeSnapshot(v: SnapshotVerification): string {
 export interface TakeSnapshotOptions {
   member: MemberState;
   file: string;
-  etcdutl: string;
+  etcdutl: SnapshotStatusReader;
   /** Recorded next to the snapshot (what `snapshot prune` goes by). */
   cluster?: string;
   /** Overwrite an existing regular file that is not an etcd snapshot. */

@@ -6,6 +6,7 @@
 import type { Inventory } from '../inventory/types.js';
 import type { EtcdBinaries } from '../ports/etcd-binaries.js';
 import type { EtcdConnector } from '../ports/etcd-connector.js';
+import type { SnapshotStatusReader } from '../snapshot/verify.js';
 import type { PlannedAction } from './actions.js';
 import type { NodeRuntime } from './node-runtime.js';
 import type { RunStateStore } from './run-state.js';
@@ -54,6 +55,8 @@ export interface RunContext {
   secrets: SecretRegistry;
   /** etcd/etcdctl/etcdutl 3.5 on this machine (the ones installed onto the nodes). */
   localBinaries(): EtcdBinaries;
+  /** `etcdutl snapshot status` with the local etcdutl: verifies snapshots. */
+  snapshotStatus: SnapshotStatusReader;
   /** Opens etcd clients from the PKI files the runbook wrote. */
   etcd: EtcdConnector;
   /** The pinned etcd version: runbook.etcdVersion, else the local binaries' version. */

@@ -1,6 +1,4 @@
 import { createHash, timingSafeEqual, type Hash } from 'node:crypto';
-import { childEnv } from '../../adapters/child-env.js';
-import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { inspectSnapshotFile } from './file-shape.js';
 
@@ -115,26 +113,8 @@ export class EtcdutlStatusError extends Error {
   override name = 'EtcdutlStatusError';
 }
 
-/** Runs `etcdutl snapshot status <file> -w json` (argv, no shell). Rejects with EtcdutlStatusError when etcdutl refuses the file. */
-export function snapshotStatus(file: string, etcdutlPath: string, timeoutMs = 120_000, signal?: AbortSignal): Promise<SnapshotStatus> {
-  return new Promise((resolve, reject) => {
-    const options = { timeout: timeoutMs, maxBuffer: 1 << 20, env: childEnv(), ...(signal ? { signal } : {}) };
-    execFile(etcdutlPath, ['snapshot', 'status', file, '-w', 'json'], options, (err, stdout, stderr) => {
-      if (signal?.aborted) return reject(signal.reason);
-      if (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (typeof code === 'string') return reject(new Error(`cannot run etcdutl at ${etcdutlPath}: ${code}`));
-        if (err.killed) return reject(new Error(`etcdutl snapshot status took longer than ${timeoutMs} ms`));
-        return reject(new EtcdutlStatusError(etcdutlReason(stderr)));
-      }
-      try {
-        resolve(parseEtcdutlStatus(stdout));
-      } catch (parseErr) {
-        reject(parseErr);
-      }
-    });
-  });
-}
+/** `etcdutl snapshot status` on a file (the adapters run it); rejects with EtcdutlStatusError when etcdutl refuses the file. */
+export type SnapshotStatusReader = (file: string, options?: { timeoutMs?: number; signal?: AbortSignal }) => Promise<SnapshotStatus>;
 
 interface VerificationBase {
   file: string;
@@ -182,12 +162,12 @@ export function judgeSnapshot(
  * header is read), then the trailer check and `etcdutl snapshot status`:
  * what a restore calls before stopping anything.
  */
-export async function verifySnapshot(file: string, etcdutlPath: string, options: VerifyOptions = {}): Promise<SnapshotVerification> {
+export async function verifySnapshot(file: string, readStatus: SnapshotStatusReader, options: VerifyOptions = {}): Promise<SnapshotVerification> {
   await inspectSnapshotFile(file);
   const trailer = await checkSha256Trailer(file, options.signal);
   let status: SnapshotStatus | { refused: string };
   try {
-    status = await snapshotStatus(file, etcdutlPath, options.etcdutlTimeoutMs, options.signal);
+    status = await readStatus(file, { ...(options.etcdutlTimeoutMs ? { timeoutMs: options.etcdutlTimeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}) });
   } catch (err) {
     if (!(err instanceof EtcdutlStatusError)) throw err;
     status = { refused: err.message };

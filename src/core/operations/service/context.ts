@@ -3,6 +3,7 @@
  * node's service manager, transport and paths (the runbook's RunContext), and
  * how long a member gets to come back.
  */
+import type { SnapshotStatusReader } from '../../snapshot/verify.js';
 import type { MemberState } from '../../cluster/types.js';
 import type { NodeRuntime } from '../../runbook/node-runtime.js';
 import type { RunContext } from '../../runbook/types.js';
@@ -21,7 +22,7 @@ export interface ServiceDeps {
   /** How long a restarted member gets to answer healthy again. */
   healthTimeoutMs: number;
   /** etcdutl on this machine (verifies snapshots before anything is stopped); looked up when first needed. */
-  etcdutl(): string;
+  etcdutl(): SnapshotStatusReader;
 }
 
 export type ServiceOpsContext = OperationContext & ServiceDeps;
@@ -32,7 +33,7 @@ export function serviceDeps(run: RunContext, options: { healthTimeoutMs?: number
   return {
     run,
     healthTimeoutMs: options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
-    etcdutl: () => run.localBinaries().etcdutl,
+    etcdutl: () => run.snapshotStatus,
   };
 }
 

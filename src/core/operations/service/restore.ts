@@ -1,6 +1,6 @@
 import type { MemberState } from '../../cluster/types.js';
 import { NODE_PATHS, realPath } from '../../runbook/paths.js';
-import { verifySnapshot, type SnapshotVerification } from '../../snapshot/verify.js';
+import { verifySnapshot, type SnapshotStatusReader, type SnapshotVerification } from '../../snapshot/verify.js';
 import { SnapshotFileError } from '../../snapshot/file-shape.js';
 import { describeSnapshot } from '../snapshot.js';
 import { configPatchForNewCluster } from './new-cluster-config.js';
@@ -15,7 +15,7 @@ import { ServiceOpRefused, serviceWork, type ServiceDeps, type ServiceOperationR
 type Verified = Extract<SnapshotVerification, { ok: true }>;
 
 /** Trailer + etcdutl status; anything but a verified snapshot is refused (nothing has been touched yet). */
-export async function requireVerifiedSnapshot(file: string, etcdutl: string): Promise<Verified> {
+export async function requireVerifiedSnapshot(file: string, etcdutl: SnapshotStatusReader): Promise<Verified> {
   const verified = await verifySnapshot(file, etcdutl).catch((err: NodeJS.ErrnoException) => {
     // Type, size and header are checked before any byte is read: a 16 GiB sparse file is refused at once.
     if (err.code === 'ENOENT') throw new ServiceOpRefused(`no such snapshot file: ${file}`);
