@@ -1,4 +1,5 @@
 import { etcdutlStatusReader } from '../src/adapters/local/etcdutl-status.js';
+import { closeRunContext, createRunContext } from '../src/adapters/runbook/run-context.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,7 +52,15 @@ function runner(audit: string): OperationRunner {
     }),
     new AuditLog(audit),
     { cluster: 'truth' },
-    () => ({ snapshotDir: join(dir, 'snapshots'), etcdutl: etcdutlStatusReader('etcdutl'), pauseMs: 0 }),
+    () => ({
+      snapshotDir: join(dir, 'snapshots'),
+      etcdutl: etcdutlStatusReader('etcdutl'),
+      pauseMs: 0,
+      openRun: (inventory) => {
+        const run = createRunContext({ inventory });
+        return { run, close: () => closeRunContext(run) };
+      },
+    }),
   );
 }
 
