@@ -252,7 +252,7 @@ describe('mutating actions: one confirmation path', () => {
     expect(dialog).not.toContain('[ Confirm ]');
     await ui.press('\r');
     expect(store.getState().confirm).toBeUndefined();
-    expect(ui.lastFrame()).toContain('defrag cluster: cancelled, nothing changed');
+    expect(ui.lastFrame()).toContain('defrag cluster: cancelled, nothing was changed');
     ui.unmount();
     expect(JSON.parse(readFileSync(audit, 'utf8').trim())).toMatchObject({ action: 'defrag', result: 'cancelled' });
   });

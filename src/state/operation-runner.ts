@@ -1,8 +1,8 @@
 import type { AuditSink } from '../core/ports/audit.js';
 import type { OperationContext } from '../core/operations/context.js';
 import type { OperationRequest } from '../core/operations/requests.js';
-import { recordRefusal, runAudited, type ActionMeta } from '../core/operations/run-audited.js';
-import { clusterLockFor } from '../core/operations/cluster-lock.js';
+import { recordRefusal, type ActionMeta } from '../core/operations/run-audited.js';
+import { runOperation } from '../core/operations/run-operation.js';
 import type { CockpitStore } from './store.js';
 import type { Inventory } from '../core/inventory/types.js';
 import type { RunContext } from '../core/runbook/types.js';
@@ -21,11 +21,15 @@ export interface RunnerSettings {
 }
 
 /**
- * The one path every mutating action takes in the TUI: ask (Cancel focused,
- * or the typed name) -> log -> run -> record in the audit log and the events
- * pane. Polling goes on meanwhile, so the panes show the effect live.
+ * The TUI's side of the one operation path (core/operations/run-operation.ts):
+ * the confirmation is the dialog (Cancel focused, or the typed name), progress
+ * lines go to the events pane, one action at a time. Polling goes on
+ * meanwhile, so the panes show the effect live.
  */
 export class OperationRunner {
+  private answer?: (yes: boolean) => void;
+  private running?: Promise<void>;
+
   constructor(
     private readonly store: CockpitStore,
     private readonly contextFor: (log: (line: string) => void) => OperationContext,
@@ -34,16 +38,16 @@ export class OperationRunner {
     readonly settings?: () => RunnerSettings,
   ) {}
 
+  /** Opens the confirmation dialog; the operation runs when it is confirmed. */
   ask(request: OperationRequest): void {
-    this.store.getState().setConfirm({ request, focus: 'cancel', typed: '' });
+    this.answer?.(false);
+    this.running = this.start(request, true);
   }
 
   cancel(): void {
-    const pending = this.store.getState().confirm;
-    if (!pending) return;
+    if (!this.store.getState().confirm) return;
     this.store.getState().setConfirm(undefined);
-    recordRefusal(this.audit, this.meta(pending.request), 'cancelled', 'not confirmed');
-    this.store.getState().addEvent(`${pending.request.action} ${pending.request.target}: cancelled, nothing changed`);
+    this.answer?.(false);
   }
 
   /** A refusal in the TUI (a dangerous key pressed while its action cannot run), recorded like the CLI's. */
@@ -56,27 +60,37 @@ export class OperationRunner {
     const pending = this.store.getState().confirm;
     if (!pending) return;
     this.store.getState().setConfirm(undefined);
-    await this.run(pending.request);
+    if (this.store.getState().busy) return this.answer?.(false);
+    this.store.getState().setBusy(`${pending.request.action} ${pending.request.target}`);
+    this.answer?.(true);
+    await this.running;
   }
 
-  /** For what changes nothing in etcd (a snapshot): no question, same log and audit trail. */
+  /** For what changes nothing in etcd (a snapshot, a dry run): no question, same log and audit trail. */
   async run(request: OperationRequest): Promise<void> {
-    const state = this.store.getState();
-    if (state.busy) return;
-    state.setBusy(`${request.action} ${request.target}`);
+    if (this.store.getState().busy) return;
+    this.store.getState().setBusy(`${request.action} ${request.target}`);
+    await this.start(request, false);
+  }
+
+  private async start(request: OperationRequest, askFirst: boolean): Promise<void> {
     const say = (line: string): void => {
       const tone = /FAILED|warning/.test(line) ? 'critical' : /: done$/.test(line) ? 'healthy' : 'normal';
       this.store.getState().addEvent(line, tone);
     };
+    const confirm = (r: OperationRequest): Promise<boolean> =>
+      askFirst
+        ? new Promise<boolean>((resolve) => {
+            this.answer = resolve;
+            this.store.getState().setConfirm({ request: r, focus: 'cancel', typed: '' });
+          })
+        : Promise.resolve(true);
     try {
-      const ctx = this.contextFor(say);
-      await runAudited(this.audit, this.meta(request), say, () => request.work(ctx), clusterLockFor(request.action, request.target, ctx));
+      await runOperation(request, this.contextFor(say), { audit: this.audit, who: this.who, readOnly: this.store.getState().readOnly, confirm });
     } finally {
-      this.store.getState().setBusy(undefined);
+      this.answer = undefined;
+      // Busy is set by whoever said yes (confirm or run); a cancelled dialog never set it.
+      if (this.store.getState().busy === `${request.action} ${request.target}`) this.store.getState().setBusy(undefined);
     }
-  }
-
-  private meta(request: OperationRequest): ActionMeta {
-    return { action: request.action, target: request.target, params: request.params, ...this.who };
   }
 }

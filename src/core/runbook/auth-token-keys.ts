@@ -7,10 +7,11 @@
  * member and across restarts; the runbook makes that key pair and uses them.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname, join, posix } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { NODE_PATHS } from './paths.js';
 import { workdirLayout } from './workdir.js';
+import { writeNewFile } from '../files/replace-file.js';
 
 export const TOKEN_FILES = ['jwt.key', 'jwt.pub'] as const;
 export type TokenFile = (typeof TOKEN_FILES)[number];
@@ -44,17 +45,7 @@ export function generateTokenKeys(workdir: string): void {
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
-  writeNew(localTokenFile(workdir, 'jwt.key'), privateKey, TOKEN_FILE_MODES['jwt.key']);
-  writeNew(localTokenFile(workdir, 'jwt.pub'), publicKey, TOKEN_FILE_MODES['jwt.pub']);
+  writeNewFile(localTokenFile(workdir, 'jwt.key'), privateKey, TOKEN_FILE_MODES['jwt.key']);
+  writeNewFile(localTokenFile(workdir, 'jwt.pub'), publicKey, TOKEN_FILE_MODES['jwt.pub']);
 }
 
-function writeNew(path: string, content: string, mode: number): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const fd = openSync(path, 'wx', mode);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -4,28 +4,12 @@
  * the workdir, that one certificate is issued again without a CN; the CA and
  * every node certificate stay as they are.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { issueGatewayClientCert } from '../pki/generate.js';
 import { RunbookFailure } from './failures.js';
 import type { LocalPki } from './local-pki.js';
+import { replaceLocalFile } from '../files/replace-file.js';
 
-function replaceFile(target: string, content: string, mode: number): void {
-  const tmp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fd = openSync(tmp, 'wx', mode);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, target);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}
 
 export function reissueGatewayClientCerts(pki: LocalPki, names: string[]): void {
   if (names.length === 0) return;
@@ -38,7 +22,7 @@ export function reissueGatewayClientCerts(pki: LocalPki, names: string[]): void 
   const ca = { certPem: readFileSync(pki.caCert, 'utf8'), keyPem: readFileSync(pki.caKey, 'utf8') };
   for (const name of names) {
     const issued = issueGatewayClientCert(ca, name);
-    replaceFile(pki.client(name).key, issued.keyPem, 0o600);
-    replaceFile(pki.client(name).cert, issued.certPem, 0o644);
+    replaceLocalFile(pki.client(name).key, issued.keyPem, 0o600);
+    replaceLocalFile(pki.client(name).cert, issued.certPem, 0o644);
   }
 }

@@ -6,12 +6,13 @@
  * a rerun where the last run stopped (renew-plan.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RenewBatchState } from '../../certs/renew-plan.js';
 import { issueClientCert, issueGatewayClientCert, issueNodeCerts, type CertAndKey } from '../../pki/generate.js';
 import { GATEWAY_CLIENTS, clientCertNames, localPki } from '../../runbook/local-pki.js';
 import type { RunContext } from '../../runbook/types.js';
+import { writeNewFile } from '../../files/replace-file.js';
 
 const MARKER = 'batch.json';
 
@@ -36,16 +37,6 @@ export function newLeafPath(workdir: string, rel: string): string {
   return existsSync(staged) ? staged : join(localPki(workdir).dir, rel);
 }
 
-function writeNewFile(path: string, content: string, mode: number): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const fd = openSync(path, 'wx', mode);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Refused before anything is written when the CA key is not on this machine (exported offline). */
 export function caKeyMissing(workdir: string): string | undefined {

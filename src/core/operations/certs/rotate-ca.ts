@@ -19,7 +19,7 @@ import { ServiceOpRefused, serviceWork, type ServiceDeps, type ServiceOpsContext
 import { guardRolling, rollingRestart, rollingSummary } from '../service/rolling-restart.js';
 import { deployNewLeaves, nodeHoldsNewLeaves } from './deploy-leaves.js';
 import { finishRenewBatch, issueRenewBatch, promoteRenewBatch, renewBatchState } from './renew-batch.js';
-import { replaceLocalFile } from './replace-local-file.js';
+import { replaceLocalFile } from '../../files/replace-file.js';
 import { createNewCa, finishRotation, hasNewCa, readNewCa, recordRestart, restartsDone, rotateStore } from './rotate-store.js';
 
 const LOCAL = 'this machine';

@@ -11,7 +11,8 @@ import type { RotatePhase } from '../../certs/rotate-plan.js';
 import { createCa, type CertAndKey } from '../../pki/generate.js';
 import { localPki } from '../../runbook/local-pki.js';
 import type { RunbookSettings } from '../../runbook/settings.js';
-import { replaceLocalFile } from './replace-local-file.js';
+import { replaceLocalFile } from '../../files/replace-file.js';
+import { writeNewFile } from '../../files/replace-file.js';
 
 export interface RotateStore {
   dir: string;
@@ -49,15 +50,6 @@ export function recordRestart(workdir: string, phase: RotatePhase): void {
   replaceLocalFile(rotateStore(workdir).state, JSON.stringify({ restarted }) + '\n', 0o600);
 }
 
-function writeNew(path: string, content: string, mode: number): void {
-  const fd = openSync(path, 'wx', mode);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** A new CA (its own CN, dated) beside the PKI, with the current CA kept as the old one. */
 export function createNewCa(workdir: string, settings: RunbookSettings, now: Date = new Date()): string {
@@ -68,9 +60,9 @@ export function createNewCa(workdir: string, settings: RunbookSettings, now: Dat
   const tmp = `${store.dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   mkdirSync(tmp, { mode: 0o700 });
   try {
-    writeNew(join(tmp, 'ca.key'), ca.keyPem, 0o600);
-    writeNew(join(tmp, 'ca.crt'), ca.certPem, 0o644);
-    writeNew(join(tmp, 'old-ca.crt'), old, 0o644);
+    writeNewFile(join(tmp, 'ca.key'), ca.keyPem, 0o600);
+    writeNewFile(join(tmp, 'ca.crt'), ca.certPem, 0o644);
+    writeNewFile(join(tmp, 'old-ca.crt'), old, 0o644);
     renameSync(tmp, store.dir);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
