@@ -1,15 +1,9 @@
 import { formatBytes } from '../format/bytes.js';
 import type { AutoDefragPolicy, DefragStep } from './defrag-plan.js';
+import type { DefragResult } from './defrag.js';
 
 /** What a defrag did to one member (the shape defragMembers returns). */
-export interface DefragOutcome {
-  name: string;
-  wasLeader?: boolean;
-  skipped?: string;
-  before?: number;
-  after?: number;
-  ms?: number;
-}
+export type DefragOutcome = DefragResult;
 
 /** One member in `defrag -o json`, in the order the members were taken. Documented in the README; keep it stable. */
 export interface DefragReportMember {
