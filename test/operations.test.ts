@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { handledCalls } from './helpers/etcd-calls.js';
 import { startTestCluster, clusterTls } from './helpers/cluster.js';
@@ -12,6 +12,8 @@ import { compactHistory } from '../src/core/operations/compact.js';
 import { moveLeaderTo } from '../src/core/operations/leader.js';
 import { alarmList, recoverFromNospace } from '../src/core/operations/alarms.js';
 import type { OperationContext } from '../src/core/operations/context.js';
+import { verifySnapshot } from '../src/core/snapshot/verify.js';
+import { etcdutlStatusReader } from '../src/adapters/local/etcdutl-status.js';
 
 type Cluster = Awaited<ReturnType<typeof startTestCluster>>;
 
@@ -147,12 +149,34 @@ describe('NOSPACE: a cluster with a small quota is filled until the alarm fires,
     expect((await alarmList(h.ctx)).map((a) => a.alarm)).toContain('NOSPACE');
     expect(h.ctx.members().some((m) => m.last?.alarms.includes('NOSPACE'))).toBe(true);
 
-    await recoverFromNospace(h.ctx);
+    // Through the command, as an operator runs it: a verified snapshot first, named in the question.
+    const snapshots = join(cluster.dir, 'before-recovery');
+    const audit = join(cluster.dir, 'audit-nospace.log');
+    const args = ['nospace-recover', '--yes', '-f', cluster.inventoryPath, '--audit-log', audit];
+    const notAFolder = await runCli([...args, '--snapshot-dir', cluster.inventoryPath]);
+    expect(notAFolder.code).toBe(2);
+    expect(notAFolder.stderr).toMatch(/^etcd-cockpit: --snapshot-dir .* is a file, not a folder\n$/);
+    expect((await alarmList(h.ctx)).map((a) => a.alarm)).toContain('NOSPACE');
+
+    const run = await runCli([...args, '--snapshot-dir', snapshots], {}, 120_000);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    // --yes: the plan is still said (on stderr), so a cron job's log shows which backup it took.
+    expect(run.stderr).toMatch(new RegExp(`^Backup first: a snapshot of etcd-\\d into ${snapshots}, verified before anything changes; if it fails, nothing changes\\.$`, 'm'));
+    const out = run.stdout.split('\n');
+    expect(run.stdout).not.toMatch(/lock was lost/);
+    const backup = out.findIndex((l) => l.startsWith('backup: '));
+    expect(backup).toBeGreaterThan(-1);
+    expect(backup).toBeLessThan(out.findIndex((l) => /compact/i.test(l) && !l.startsWith('1.')));
+    const saved = readdirSync(snapshots).filter((n) => n.endsWith('.db'));
+    expect(saved).toHaveLength(1);
+    expect((await verifySnapshot(join(snapshots, saved[0]!), etcdutlStatusReader(cluster.binaries.etcdutl))).ok).toBe(true);
+    expect(readFileSync(audit, 'utf8')).toContain(`"backup":"new in ${snapshots}"`);
+    expect(run.stdout).toMatch(/^room to work: the database fills \d+(\.\d+)? ?% of the 8(\.0)? MiB quota/m);
+    await h.poller.pollOnce();
     expect(await alarmList(h.ctx)).toEqual([]);
     await h.pooled.put('/after-recovery').value('ok');
     expect(await h.pooled.get('/after-recovery').string()).toBe('ok');
-    expect(h.lines.at(-2)).toMatch(/room to work: the database fills \d+(\.\d+)? ?% of the 8(\.0)? MiB quota/);
-  });
+  }, 120_000);
 
   it('when the live data itself fills the quota, recovery does not say done: it says what to do next', async () => {
     const value = 'y'.repeat(100_000);

@@ -29,12 +29,17 @@ import {
   type QuotaResult,
   type ReplaceResult,
   type RestartResult,
+  type RebootstrapResult,
   type RestoreResult,
   type ServiceDeps,
 } from '../src/core/operations/service/index.js';
 import { leaderOf } from '../src/core/operations/service/live-members.js';
 import { patchConfigText } from '../src/core/operations/service/config-file.js';
 import { takeSnapshot } from '../src/core/operations/snapshot.js';
+import { backupLine, planBackup, type BackupPolicy } from '../src/core/operations/backup-first.js';
+import { runOperation } from '../src/core/operations/run-operation.js';
+import { verifySnapshot } from '../src/core/snapshot/verify.js';
+import { AuditLog } from '../src/adapters/audit-log.js';
 import { closeRunContext, createRunContext } from '../src/adapters/runbook/run-context.js';
 import { runRunbook } from '../src/core/runbook/engine.js';
 import { memberConfigText } from '../src/core/runbook/phases/phase4-config.js';
@@ -349,32 +354,72 @@ describe('restore from a snapshot', () => {
 describe('re-bootstrap', () => {
   const dir = () => join(fx.dir, 'rebootstrap-snapshots');
 
-  it('refuses without a verified snapshot younger than the limit', async () => {
+  it('plans its backup: only a snapshot the cockpit saved of this cluster within --max-age counts; else one is taken, or it is refused', async () => {
     mkdirSync(dir(), { recursive: true });
     const members = await polled();
-    await expect(buildRebootstrapRequest({ cluster: 'rb-test', members, snapshotDir: dir() }, deps)).rejects.toThrow(
-      /no verified snapshot younger than 1h00m in .*rebootstrap-snapshots: take one first/,
-    );
-    const stale = join(dir(), 'rb-test-stale.db');
-    copyFileSync(join(fx.dir, 'snapshots', 'rb-test-before.db'), stale);
-    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
-    utimesSync(stale, twoHoursAgo, twoHoursAgo);
-    await expect(buildRebootstrapRequest({ cluster: 'rb-test', members, snapshotDir: dir() }, deps)).rejects.toThrow(ServiceOpRefused);
+    const policy: BackupPolicy = { dir: dir(), maxAgeMs: 3600_000, etcdutl: deps.etcdutl() };
+    const plan = (more: Partial<BackupPolicy> = {}, input: Partial<Parameters<typeof planBackup>[2]> = {}) =>
+      planBackup('required', { ...policy, ...more }, { cluster: 'rb-test', members, ...input });
+    // An empty folder, a copy without the cockpit's record, garbage: a new one is taken from a follower.
+    copyFileSync(join(fx.dir, 'snapshots', 'rb-test-before.db'), join(dir(), 'rb-test-copied.db'));
     writeFileSync(join(dir(), 'rb-test-garbage.db'), Buffer.alloc(4096 + 32, 7));
-    await expect(buildRebootstrapRequest({ cluster: 'rb-test', members, snapshotDir: dir() }, deps)).rejects.toThrow(ServiceOpRefused);
-    // a 3 h limit accepts the stale one
-    const older = await buildRebootstrapRequest({ cluster: 'rb-test', members, snapshotDir: dir(), maxAgeMs: 3 * 3600_000 }, deps);
-    expect(older.params.snapshot).toBe(stale);
+    const take = await plan();
+    expect(take).toMatchObject({ kind: 'take', dir: dir() });
+    expect(take.kind === 'take' && take.from).not.toBe(leaderOf(members)!.name);
+    expect(backupLine(take, policy)).toMatch(/^Backup first: a snapshot of etcd-\d into .*rebootstrap-snapshots, verified before anything changes; if it fails, nothing changes\.$/);
+    // One the cockpit saved and verified just now counts, as long as it is younger than the limit and of this cluster.
+    const saved = join(dir(), 'rb-test-saved.db');
+    const verified = await takeSnapshot(ctx, { member: members.find((m) => m.name === 'etcd-2')!, file: saved, etcdutl: deps.etcdutl(), cluster: 'rb-test' });
+    expect(verified.ok).toBe(true);
+    const existing = await plan();
+    expect(existing).toMatchObject({ kind: 'existing', snapshot: { file: saved } });
+    const line = backupLine(existing, policy);
+    expect(line.startsWith(`Backup: ${saved} (`), line).toBe(true);
+    expect(line).toMatch(/, revision \d+, .*, saved \d+s ago \(younger than --max-age 1h00m\)\.$/);
+    expect(await plan({ alwaysTake: true })).toMatchObject({ kind: 'take' });
+    expect(await plan({}, { cluster: 'other-cluster' })).toMatchObject({ kind: 'take' });
+    expect(await plan({}, { exclude: saved })).toMatchObject({ kind: 'take' });
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(saved, twoHoursAgo, twoHoursAgo);
+    expect(await plan()).toMatchObject({ kind: 'take' });
+    expect(await plan({ maxAgeMs: 3 * 3600_000 })).toMatchObject({ kind: 'existing' });
+    // Nobody answers, or the folder's disk cannot hold a database that size: nothing to take.
+    const down = members.map((m) => ({ ...m, health: 'unreachable' as const }));
+    expect(await plan({}, { members: down })).toEqual({ kind: 'none', why: 'no member answers, so the current data cannot be saved first' });
+    const huge = members.map((m) => ({ ...m, last: m.last && { ...m.last, dbSize: 2 ** 60 } }));
+    const full = await plan({}, { members: huge });
+    expect(full.kind === 'none' && full.why).toMatch(/^.* has [\d.]+ [kMGT]B free and the snapshot needs about [\d.]+ [A-Z]?B$/);
   });
 
-  it('takes a snapshot first when asked, erases the data, and recreates RBAC with the same passwords', async () => {
+  it('through the runner: the confirmation names the backup, it is taken before the data is erased, and RBAC comes back with the same passwords', async () => {
     await kv().put('/service/before-rebootstrap').value('x');
     const members = await polled();
-    const request = await buildRebootstrapRequest({ cluster: 'rb-test', members, snapshotDir: dir(), takeSnapshot: true }, deps);
+    const request = buildRebootstrapRequest({ cluster: 'rb-test', members, snapshotDir: dir() }, deps);
     expect(request.typed).toBe('rb-test');
-    expect(request.summary.join('\n')).toMatch(/a snapshot is taken into .* and verified first/);
+    const asked: string[] = [];
+    const audit = join(fx.dir, 'audit-rebootstrap.log');
     lines.length = 0;
-    await request.work(ctx);
+    const outcome = await runOperation(request, ctx, {
+      audit: new AuditLog(audit),
+      who: { cluster: 'rb-test' },
+      readOnly: false,
+      confirm: async (r) => {
+        asked.push(...r.summary);
+        return true;
+      },
+      backup: { dir: dir(), maxAgeMs: 3600_000, etcdutl: deps.etcdutl(), alwaysTake: true },
+    });
+    expect(outcome.result, JSON.stringify(outcome)).toBe('done');
+    expect(asked[1]).toMatch(/^Backup first: a snapshot of etcd-\d into .*rebootstrap-snapshots/);
+    const backup = (outcome.result === 'done' && (outcome.value as RebootstrapResult).backup) || '';
+    expect(backup.startsWith(dir())).toBe(true);
+    expect((await verifySnapshot(backup, deps.etcdutl())).ok).toBe(true);
+    // taken before anything was stopped
+    const taken = lines.findIndex((l) => l.startsWith('backup: '));
+    expect(taken).toBeGreaterThan(-1);
+    expect(taken).toBeLessThan(lines.findIndex((l) => /stopp/.test(l)));
+    const records = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { params: Record<string, unknown>; result: string });
+    expect(records.at(-1)).toMatchObject({ result: 'ok', params: { backup: `new in ${dir()}` } });
     expect(lines.join('\n')).toMatch(/rbac\.users: created user root, user patroni/);
     for (const user of ['root', 'patroni']) expect(lines.join('\n')).not.toContain(password(user));
     expect(await allHealthy()).toBe(true);

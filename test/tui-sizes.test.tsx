@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { etcdutlStatusReader } from '../src/adapters/local/etcdutl-status.js';
 import { stringify } from 'yaml';
 import { startTestCluster, clusterTls } from './helpers/cluster.js';
 import { KEYS, renderAt, tick } from './helpers/render.js';
@@ -58,6 +59,7 @@ function runnerFor(store: CockpitStore): OperationRunner {
     }),
     new AuditLog(join(dir, 'audit.log')),
     { cluster: NAME },
+    () => ({ snapshotDir: join(dir, 'snapshots'), etcdutl: etcdutlStatusReader(cluster.binaries.etcdutl), pauseMs: 0 }),
   );
 }
 
@@ -132,6 +134,7 @@ describe.each(SIZES)('at $columns x $rows nothing corrupts', (size) => {
     const store = liveStore();
     const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} operations={runnerFor(store)} />, size);
     await ui.press('N');
+    for (let i = 0; i < 100 && !ui.lastFrame().includes('Type'); i++) await tick(30);
     const frame = ui.lastFrame();
     await ui.press(KEYS.escape);
     ui.unmount();

@@ -1,7 +1,7 @@
 import { etcdutlStatusReader } from '../src/adapters/local/etcdutl-status.js';
 import { closeRunContext, createRunContext } from '../src/adapters/runbook/run-context.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -137,26 +137,28 @@ describe('long actions and their arguments', () => {
     expect(frame).toContain('SIZE: 8GiB, 512MiB, 2GB or bytes (4294967296)');
   });
 
-  it('B says at once that it is preparing; its refusal is said and recorded in the audit log', async () => {
+  it('B says at once that it is preparing, then asks with the backup it will take named; Esc cancels, recorded with that backup', async () => {
     const audit = join(dir, 'audit-b.log');
     store.setState({ events: [], command: undefined, runbook: emptyRunbookView([]) });
     const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} operations={runner(audit)} inventory={inventory()} />, { columns: 120, rows: 40 });
     await ui.press('B');
     // Before any node or etcd has answered: the press itself is acknowledged.
-    expect(ui.lastFrame()).toContain('re-bootstrap: wipe, bootstrap again, recreate RBAC (needs a fresh snapshot): preparing');
+    expect(ui.lastFrame()).toContain('re-bootstrap: wipe, bootstrap again, recreate RBAC (a verified snapshot first): preparing');
     let frame = ui.lastFrame();
-    for (let i = 0; i < 200 && !frame.includes('refused'); i++) {
+    for (let i = 0; i < 200 && !frame.includes('Backup first'); i++) {
       await tick(50);
       frame = ui.lastFrame();
     }
+    await ui.press(KEYS.escape);
+    for (let i = 0; i < 100 && !existsSync(audit); i++) await tick(50);
     ui.unmount();
     store.setState({ runbook: undefined });
+    // No snapshot in the test's snapshot dir yet: the question says one will be taken, from a member that answers.
+    expect(plain(frame).join(' ').replace(/\s+/g, ' ')).toMatch(/Backup first: a snapshot of etcd-\d into .*snapshots, verified before anything changes/);
     const records = auditLines(audit);
-    // No snapshot in the test's snapshot dir: the re-bootstrap is refused before it asks.
-    expect(frame).toContain('refused');
     expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ action: 'rebootstrap', target: 'cluster truth', result: 'refused' });
-    expect(String(records[0]!.error)).toContain('no verified snapshot');
+    expect(records[0]).toMatchObject({ action: 'rebootstrap', target: 'cluster', result: 'cancelled', params: { backup: `new in ${join(dir, 'snapshots')}` } });
+    expect(readdirSync(dir)).not.toContain('snapshots');
   });
 });
 

@@ -13,7 +13,8 @@ import type { MemberSample } from '../src/core/cluster/types.js';
 import chalk from 'chalk';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { etcdutlStatusReader } from '../src/adapters/local/etcdutl-status.js';
 import { OperationRunner } from '../src/state/operation-runner.js';
 import { AuditLog } from '../src/adapters/audit-log.js';
 
@@ -239,6 +240,7 @@ describe('mutating actions: one confirmation path', () => {
       }),
       new AuditLog(auditPath),
       { cluster: 'test' },
+      () => ({ snapshotDir: join(dirname(auditPath), 'snapshots'), etcdutl: etcdutlStatusReader(cluster.binaries.etcdutl), pauseMs: 0 }),
     );
   }
 
@@ -277,7 +279,10 @@ describe('mutating actions: one confirmation path', () => {
     const runner = runnerFor(audit);
     const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} operations={runner} />, { columns: 120, rows: 40 });
     await ui.press('N');
+    // The backup is planned (the snapshot folder looked at) before the question opens.
+    for (let i = 0; i < 100 && !ui.lastFrame().includes('Type test'); i++) await tick(30);
     expect(ui.lastFrame()).toContain('Type test and press Enter');
+    expect(ui.lastFrame()).toMatch(/Backup first: a snapshot of etcd-\d into/);
     await ui.press('tes');
     await ui.press('\r'); // wrong name: nothing happens
     expect(store.getState().confirm).toBeDefined();

@@ -27,9 +27,9 @@ export interface CliOptions {
   auditLog?: string;
   snapshotDir?: string;
   pauseMs: number;
-  /** rebootstrap: how young a verified snapshot must be. */
+  /** Operations that can lose data: how young a verified snapshot must be to count as their backup. */
   maxAgeMs?: number;
-  /** rebootstrap: take and verify a snapshot first instead of refusing. */
+  /** Operations that can lose data: take a new backup snapshot even when a fresh one exists. */
   takeSnapshot: boolean;
   /** How long a restarted member gets to serve again. */
   waitMs?: number;
@@ -344,11 +344,14 @@ Usage:
                                              a dry run unless --yes
   etcd-cockpit restart NAME | rolling-restart [--pause 2s] [--wait 60s]
   etcd-cockpit restore FILE                  verified snapshot onto every member, new cluster token
-  etcd-cockpit rebootstrap [--take-snapshot] [--max-age 1h]
-                                             wipe and bootstrap again, recreate RBAC (needs a fresh snapshot)
+  etcd-cockpit rebootstrap                   wipe and bootstrap again, recreate RBAC
   etcd-cockpit member replace NAME           remove, wipe, add back as learner, sync, promote
   etcd-cockpit quota SIZE                    quota-backend-bytes on every member, rolling restart
                                              (these need an inventory with a runbook: section)
+                                             restore, rebootstrap, member replace, quota and nospace-recover
+                                             take a verified snapshot into --snapshot-dir first, unless the
+                                             cockpit saved one younger than --max-age (1h); --take-snapshot
+                                             takes a new one anyway. The confirmation names it.
   etcd-cockpit keys top [--depth 2] [--prefix P] [--limit 20] [--sort bytes|count] [-o table|json]
                                              keys and bytes per key prefix, read at one revision
                                              from a follower, page by page (also with --read-only)

@@ -11,9 +11,9 @@ export interface ConfirmRequest {
 
 /** Asks on the terminal like the TUI does; scripts pass --yes. No terminal and no --yes: refused. */
 export async function confirmInCli(request: ConfirmRequest): Promise<boolean> {
-  if (request.yes) return true;
-  // Said even when refusing: the user sees what would have happened.
+  // Said with --yes too (a cron job's log shows what it did and which backup it took) and when refusing.
   process.stderr.write(request.summary + '\n');
+  if (request.yes) return true;
   if (!process.stdin.isTTY) {
     throw new UsageError('refusing to change the cluster without --yes: stdin is not a terminal to ask on');
   }

@@ -3,6 +3,7 @@ import type { OperationContext } from '../core/operations/context.js';
 import type { OperationRequest } from '../core/operations/requests.js';
 import { recordRefusal, type ActionMeta } from '../core/operations/run-audited.js';
 import { runOperation } from '../core/operations/run-operation.js';
+import { DEFAULT_BACKUP_MAX_AGE_MS } from '../core/operations/backup-first.js';
 import type { CockpitStore } from './store.js';
 import type { Inventory } from '../core/inventory/types.js';
 import type { RunContext } from '../core/runbook/types.js';
@@ -38,10 +39,10 @@ export class OperationRunner {
     readonly settings?: () => RunnerSettings,
   ) {}
 
-  /** Opens the confirmation dialog; the operation runs when it is confirmed. */
-  ask(request: OperationRequest): void {
+  /** Opens the confirmation dialog; the operation runs when it is confirmed. `settled` runs once it is done, refused or cancelled. */
+  ask(request: OperationRequest, settled?: () => Promise<void>): void {
     this.answer?.(false);
-    this.running = this.start(request, true);
+    this.running = this.start(request, true).finally(() => settled?.());
   }
 
   cancel(): void {
@@ -75,7 +76,7 @@ export class OperationRunner {
 
   private async start(request: OperationRequest, askFirst: boolean): Promise<void> {
     const say = (line: string): void => {
-      const tone = /FAILED|warning/.test(line) ? 'critical' : /: done$/.test(line) ? 'healthy' : 'normal';
+      const tone = /FAILED|warning|refused/.test(line) ? 'critical' : /: done$/.test(line) ? 'healthy' : 'normal';
       this.store.getState().addEvent(line, tone);
     };
     const confirm = (r: OperationRequest): Promise<boolean> =>
@@ -86,7 +87,17 @@ export class OperationRunner {
           })
         : Promise.resolve(true);
     try {
-      await runOperation(request, this.contextFor(say), { audit: this.audit, who: this.who, readOnly: this.store.getState().readOnly, confirm });
+      const settings = this.settings?.();
+      const outcome = await runOperation(request, this.contextFor(say), {
+        audit: this.audit,
+        who: this.who,
+        readOnly: this.store.getState().readOnly,
+        confirm,
+        ...(settings ? { backup: { dir: settings.snapshotDir, maxAgeMs: DEFAULT_BACKUP_MAX_AGE_MS, etcdutl: settings.etcdutl } } : {}),
+      });
+      if (outcome.result === 'refused' && !outcome.lockHeld) say(`${request.action} ${request.target}: ${outcome.why}`);
+    } catch (err) {
+      say(`${request.action} ${request.target}: FAILED before it started: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       this.answer = undefined;
       // Busy is set by whoever said yes (confirm or run); a cancelled dialog never set it.

@@ -170,7 +170,7 @@ export const ACTIONS: readonly ActionDef[] = [
   serviceAction({ needsQuorum: true, id: 'member-replace', keys: ['X'], kind: 'member-replace', label: 'replace the selected member (remove, wipe, re-add as learner, promote)', needsMember: true }),
   serviceAction({ id: 'restore', keys: ['U'], kind: 'restore', label: 'restore every member from the newest verified snapshot' }),
   serviceAction({ needsQuorum: true, id: 'quota', keys: ['Q'], kind: 'quota', label: 'set quota-backend-bytes on every member (:quota 8GiB), rolling restart', textArg: 'SIZE', argHint: QUOTA_SIZE_HINT }),
-  serviceAction({ id: 'rebootstrap', keys: ['B'], kind: 'rebootstrap', label: 're-bootstrap: wipe, bootstrap again, recreate RBAC (needs a fresh snapshot)' }),
+  serviceAction({ id: 'rebootstrap', keys: ['B'], kind: 'rebootstrap', label: 're-bootstrap: wipe, bootstrap again, recreate RBAC (a verified snapshot first)' }),
   operation({
     id: 'nospace-recover',
     keys: ['N'],

@@ -4,7 +4,6 @@ import type { KeyName } from './keys.js';
 import { membersInOrder, selectedMember } from '../state/store.js';
 import type { MemberState } from '../core/cluster/types.js';
 import type { ServiceDeps, ServiceOperationRequest } from '../core/operations/service/index.js';
-import type { OperationRequest } from '../core/operations/requests.js';
 import { quorumLostReason } from './quorum-gate.js';
 
 type ServiceKind = 'restart' | 'rolling-restart' | 'member-replace' | 'restore' | 'rebootstrap' | 'quota';
@@ -84,14 +83,8 @@ async function ask(ctx: ActionContext, spec: { kind: ServiceKind; label: string;
       arg: ctx.arg,
     };
     const request = await build(ops, spec.kind, input, deps);
-    // The run context (SSH connections) lives as long as the action.
-    operations.ask({ ...request, work: async (c) => {
-      try {
-        return await request.work(c);
-      } finally {
-        await close();
-      }
-    } } satisfies OperationRequest);
+    // The run context (SSH connections) lives as long as the action, cancelled or refused too.
+    operations.ask(request, close);
   } catch (err) {
     await close();
     const why = (err as Error).message.split('\n')[0] ?? '';
@@ -116,7 +109,7 @@ async function build(
     case 'rolling-restart':
       return ops.buildRollingRestartRequest({ ...base, pauseMs: input.pauseMs }, deps);
     case 'rebootstrap':
-      return ops.buildRebootstrapRequest({ cluster: input.cluster, members: input.members, snapshotDir: input.snapshotDir, takeSnapshot: false }, deps);
+      return ops.buildRebootstrapRequest({ cluster: input.cluster, members: input.members, snapshotDir: input.snapshotDir }, deps);
     case 'quota':
       return ops.buildQuotaRequest({ ...base, bytes: ops.parseSize(input.arg ?? '') }, deps);
     case 'restore': {

@@ -48,12 +48,17 @@ async function statusLine(client: Etcd3): Promise<MemberStatusLine> {
 
 async function createLeased(client: Etcd3, key: string, value: string, ttl: number, onLost: () => void): Promise<CreateResult> {
   const lease = client.lease(ttl, { autoKeepAlive: true });
-  lease.on('lost', onLost);
+  // A grant that fails emits 'lost' too: only a lease that held the key can be lost.
+  let holding = false;
+  lease.on('lost', () => holding && onLost());
   const quietRelease = () => lease.revoke().catch(() => undefined);
   try {
     const leaseId = await lease.grant();
     const result = await client.if(key, 'Create', '==', 0).then(client.put(key).value(value).lease(leaseId)).commit();
-    if (result.succeeded) return { created: true, held: { leaseId, release: () => lease.revoke() } };
+    if (result.succeeded) {
+      holding = true;
+      return { created: true, held: { leaseId, release: () => lease.revoke() } };
+    }
   } catch (err) {
     await quietRelease();
     throw err;

@@ -2,6 +2,7 @@ import type { CliOptions } from '../args.js';
 import type { Session } from '../session.js';
 import { UsageError } from '../usage-error.js';
 import { confirmInCli } from '../confirm.js';
+import { backupPolicyOf } from './snapshot.js';
 import { operationContext } from '../operation-context.js';
 import { AuditLog, defaultAuditLogPath } from '../../adapters/audit-log.js';
 import { exitCodeOf, runOperation } from '../../core/operations/run-operation.js';
@@ -39,6 +40,7 @@ export async function runOperationCommand(session: Session, opts: CliOptions): P
     audit: new AuditLog(opts.auditLog ?? defaultAuditLogPath()),
     who: { cluster: session.plan.clusterName, etcdUser: session.plan.user },
     readOnly: opts.readOnly,
+    ...(request.backupFirst ? { backup: await backupPolicyOf(opts, session.plan.clusterName) } : {}),
     confirm: (r) => {
       const hint = r.summary.some((l) => l.includes('little to gain')) ? ['(--force defragments those anyway)'] : [];
       return confirmInCli({ summary: [...r.summary, ...hint].join('\n'), typed: r.typed, yes: opts.yes });

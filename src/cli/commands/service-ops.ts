@@ -11,7 +11,7 @@ import { UsageError } from '../usage-error.js';
 import { confirmInCli } from '../confirm.js';
 import { operationContext } from '../operation-context.js';
 import { AuditLog, defaultAuditLogPath } from '../../adapters/audit-log.js';
-import { snapshotDir } from './snapshot.js';
+import { backupPolicyOf, snapshotDir } from './snapshot.js';
 import { recordRefusal } from '../../core/operations/run-audited.js';
 import { exitCodeOf, metaOf, readOnlyRefusal, runOperation, type OperationPorts } from '../../core/operations/run-operation.js';
 import { closeRunContext, createRunContext } from '../../adapters/runbook/run-context.js';
@@ -48,9 +48,9 @@ export interface ServiceOpsOptions {
   pauseMs: number;
   auditLog?: string;
   snapshotDir?: string;
-  /** rebootstrap: how young a verified snapshot must be (default 1 h). */
+  /** Operations that can lose data: how young a verified snapshot must be to count as the backup (default 1 h). */
   maxAgeMs?: number;
-  /** rebootstrap: take (and verify) a snapshot first instead of refusing when there is no fresh one. */
+  /** Take a new backup snapshot even when a fresh one exists. */
   takeSnapshot?: boolean;
   /** How long a restarted member gets to serve again (default 60 s). */
   waitMs?: number;
@@ -132,6 +132,7 @@ export async function runServiceOpsCommand(
   // Before any node is reached.
   const readOnly = readOnlyRefusal(first, ports);
   if (readOnly?.result === 'refused') throw new UsageError(readOnly.why);
+  ports.backup = await backupPolicyOf(opts, cluster);
   const run = createRunContext({ inventory });
   try {
     const say = (line: string): void => io.out(run.secrets.redact(line));
@@ -146,7 +147,9 @@ export async function runServiceOpsCommand(
       recordRefusal(ports.audit, metaOf(first, ports), 'refused', err.message);
       throw new UsageError(err.message);
     }
-    return exitCodeOf(await runOperation(request, ctx, ports));
+    const outcome = await runOperation(request, ctx, ports);
+    if (outcome.result === 'refused' && !outcome.lockHeld) throw new UsageError(outcome.why);
+    return exitCodeOf(outcome);
   } finally {
     await closeRunContext(run);
   }
@@ -169,16 +172,7 @@ function requestFor(
     case 'restore':
       return buildRestoreRequest({ cluster, members, file: parsed.file }, deps);
     case 'rebootstrap':
-      return buildRebootstrapRequest(
-        {
-          cluster,
-          members,
-          snapshotDir: snapshotDir(opts, cluster),
-          ...(opts.maxAgeMs === undefined ? {} : { maxAgeMs: opts.maxAgeMs }),
-          takeSnapshot: opts.takeSnapshot ?? false,
-        },
-        deps,
-      );
+      return buildRebootstrapRequest({ cluster, members, snapshotDir: snapshotDir(opts, cluster) }, deps);
     case 'quota':
       return buildQuotaRequest({ ...base, bytes: parsed.bytes }, deps);
     default:

@@ -17,10 +17,22 @@ import { checkSaveTarget, checkSnapshotFolder, typeableName } from '../../core/s
 import { planPrune, removeRecordedSnapshot } from '../../core/snapshot/prune.js';
 import { formatBytes } from '../../core/format/bytes.js';
 import { formatAge } from '../../core/format/time.js';
+import { DEFAULT_BACKUP_MAX_AGE_MS, type BackupPolicy } from '../../core/operations/backup-first.js';
 
 /** Where snapshots of `cluster` go: --snapshot-dir, else one folder per cluster under the state dir (a name without spaces). */
 export function snapshotDir(opts: Pick<CliOptions, 'snapshotDir'>, cluster: string): string {
   return opts.snapshotDir ?? join(snapshotRoot(), typeableName(cluster));
+}
+
+/** Where and how an operation that can lose data finds or takes its backup (--snapshot-dir, --max-age, --take-snapshot). */
+export async function backupPolicyOf(opts: { snapshotDir?: string; maxAgeMs?: number; takeSnapshot?: boolean }, cluster: string): Promise<BackupPolicy> {
+  if (opts.snapshotDir !== undefined) await asUsage(checkSnapshotFolder(opts.snapshotDir, `--snapshot-dir ${opts.snapshotDir}`));
+  return {
+    dir: snapshotDir(opts, cluster),
+    maxAgeMs: opts.maxAgeMs ?? DEFAULT_BACKUP_MAX_AGE_MS,
+    etcdutl: etcdutlStatusReader(() => findEtcdBinaries().etcdutl),
+    alwaysTake: opts.takeSnapshot,
+  };
 }
 
 function snapshotRoot(): string {

@@ -8,6 +8,8 @@ import { moveLeaderTo } from './leader.js';
 import { disarmAll, recoverFromNospace } from './alarms.js';
 import type { OperationContext } from './context.js';
 import type { ServiceOpKind } from './service/context.js';
+import type { BackupNeed } from './backup-first.js';
+import type { VerifiedSnapshot } from './service/fresh-snapshot.js';
 import { defaultSnapshotFile, snapshotSource, takeSnapshot } from './snapshot.js';
 
 export type OperationKind = 'defrag' | 'compact' | 'move-leader' | 'alarm-disarm' | 'nospace-recover' | 'snapshot';
@@ -33,7 +35,10 @@ export interface OperationRequest {
   summary: string[];
   /** Set for what cannot be undone: the user types this name to confirm. */
   typed?: string;
-  work: (ctx: OperationContext) => Promise<unknown>;
+  /** Can lose data: the runner plans a verified snapshot before the confirmation and takes it before `work` (core/operations/backup-first.ts). */
+  backupFirst?: { need: BackupNeed; exclude?: string };
+  /** `prior.backup`: the snapshot the runner took or found first, when backupFirst is set. */
+  work: (ctx: OperationContext, prior?: { backup?: VerifiedSnapshot }) => Promise<unknown>;
 }
 
 export interface RequestInput {
@@ -123,6 +128,7 @@ export function buildRequest(kind: OperationKind, input: RequestInput): Operatio
           '4. prove that a test write goes through',
         ],
         typed: cluster,
+        backupFirst: { need: 'required' },
         work: (ctx) => recoverFromNospace(ctx),
       };
     case 'snapshot': {

@@ -10,6 +10,7 @@ import type { RunContext } from '../../runbook/types.js';
 import { explainEtcdError } from '../../errors/explain-etcd-error.js';
 import type { OperationContext } from '../context.js';
 import type { OperationRequest } from '../requests.js';
+import type { VerifiedSnapshot } from './fresh-snapshot.js';
 
 export type ServiceOpKind = 'restart' | 'rolling-restart' | 'restore' | 'rebootstrap' | 'member-replace' | 'quota';
 
@@ -46,11 +47,14 @@ export function withDeps(ctx: OperationContext, deps: ServiceDeps): ServiceOpsCo
  * runner records only a one-line explanation of a failure, so a failure with
  * more to say (a log tail, where the old data dirs are) is logged in full first.
  */
-export function serviceWork<T>(deps: ServiceDeps, fn: (ctx: ServiceOpsContext) => Promise<T>): (ctx: OperationContext) => Promise<T> {
-  return async (base) => {
+export function serviceWork<T>(
+  deps: ServiceDeps,
+  fn: (ctx: ServiceOpsContext, prior?: { backup?: VerifiedSnapshot }) => Promise<T>,
+): (ctx: OperationContext, prior?: { backup?: VerifiedSnapshot }) => Promise<T> {
+  return async (base, prior) => {
     const ctx = withDeps(base, deps);
     try {
-      return await fn(ctx);
+      return await fn(ctx, prior);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (explainEtcdError(err).message !== message) for (const line of message.split('\n')) ctx.log(line);

@@ -6,8 +6,6 @@ import { liveMembers } from './live-members.js';
 
 export type VerifiedSnapshot = Extract<SnapshotVerification, { ok: true }>;
 
-export const DEFAULT_SNAPSHOT_MAX_AGE_MS = 60 * 60_000;
-
 /** The newest snapshot in `dir` written within `maxAgeMs` that passes verification, or undefined. */
 export async function findFreshSnapshot(dir: string, etcdutl: SnapshotStatusReader, maxAgeMs: number, now = Date.now()): Promise<VerifiedSnapshot | undefined> {
   for (const file of await listSnapshots(dir)) {

@@ -14,7 +14,7 @@ export { buildRestartRequest, restartMember, type RestartResult } from './restar
 export { buildRollingRestartRequest, rollingRestart, rollingOrder, guardRolling } from './rolling-restart.js';
 export { buildRestoreRequest, restoreFromSnapshot, requireVerifiedSnapshot, type RestoreResult } from './restore.js';
 export { buildRebootstrapRequest, rebootstrap, type RebootstrapResult } from './rebootstrap.js';
-export { findFreshSnapshot, snapshotNow, DEFAULT_SNAPSHOT_MAX_AGE_MS } from './fresh-snapshot.js';
+export { findFreshSnapshot, snapshotNow } from './fresh-snapshot.js';
 export { buildReplaceMemberRequest, replaceMember, type ReplaceResult } from './replace-member.js';
 export { buildQuotaRequest, applyQuota, parseSize, quotaFromMetrics, MAX_ADVISED_QUOTA, type QuotaResult } from './quota.js';
 export { liveMembers } from './live-members.js';

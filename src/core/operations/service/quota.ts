@@ -94,6 +94,7 @@ export function buildQuotaRequest(
       ...warnings.map((w) => `WARNING: ${w}.`),
     ],
     ...(warnings.length > 0 ? { typed: input.cluster } : {}),
+    backupFirst: { need: 'required' },
     work: serviceWork(deps, (ctx) => applyQuota(ctx, bytes, { force })),
   };
 }

@@ -4,18 +4,15 @@ import { NODE_PATHS } from '../../runbook/paths.js';
 import { describeSnapshot } from '../snapshot.js';
 import { newClusterToken } from './cluster-token.js';
 import { patchNodeConfig, requireConfigs } from './config-file.js';
-import { formatAge } from '../../format/time.js';
-import { DEFAULT_SNAPSHOT_MAX_AGE_MS, findFreshSnapshot, snapshotNow, type VerifiedSnapshot } from './fresh-snapshot.js';
+import { snapshotNow, type VerifiedSnapshot } from './fresh-snapshot.js';
 import { configPatchForNewCluster } from './new-cluster-config.js';
-import { requireVerifiedSnapshot } from './restore.js';
 import { runRunbookPhases } from './run-phases.js';
 import { stopAllMembers } from './stop-all.js';
-import { ServiceOpRefused, serviceWork, type ServiceDeps, type ServiceOperationRequest, type ServiceOpsContext } from './context.js';
+import { serviceWork, type ServiceDeps, type ServiceOperationRequest, type ServiceOpsContext } from './context.js';
 
 export interface RebootstrapOptions {
   cluster: string;
-  /** A verified snapshot found before the confirmation; without it one is taken first. */
-  snapshot?: string;
+  /** Where a backup goes when the runner did not take one (a call outside runOperation). */
   snapshotDir: string;
   token: string;
 }
@@ -31,12 +28,13 @@ export interface RebootstrapResult {
  * bootstrap window with a new cluster token, recreate the RBAC users and
  * roles. Only with a verified snapshot in hand: all data is erased.
  */
-export async function rebootstrap(ctx: ServiceOpsContext, options: RebootstrapOptions): Promise<RebootstrapResult> {
+export async function rebootstrap(ctx: ServiceOpsContext, options: RebootstrapOptions, taken?: VerifiedSnapshot): Promise<RebootstrapResult> {
   await requireConfigs(ctx.run.nodes);
-  const backup: VerifiedSnapshot = options.snapshot
-    ? await requireVerifiedSnapshot(options.snapshot, ctx.etcdutl())
-    : await snapshotNow(ctx, { cluster: options.cluster, dir: options.snapshotDir, etcdutl: ctx.etcdutl() });
-  ctx.log(`backup: ${describeSnapshot(backup)}`);
+  let backup = taken;
+  if (!backup) {
+    backup = await snapshotNow(ctx, { cluster: options.cluster, dir: options.snapshotDir, etcdutl: ctx.etcdutl() });
+    ctx.log(`backup: ${describeSnapshot(backup)}`);
+  }
   const { run } = ctx;
   const patch = configPatchForNewCluster(run, options.token);
   for (const node of run.nodes) await patchNodeConfig(node, patch);
@@ -53,37 +51,26 @@ export async function rebootstrap(ctx: ServiceOpsContext, options: RebootstrapOp
   return { backup: backup.file, token: options.token };
 }
 
-export async function buildRebootstrapRequest(
-  input: { cluster: string; members: MemberState[]; snapshotDir: string; maxAgeMs?: number; takeSnapshot?: boolean; now?: Date },
-  deps: ServiceDeps,
-): Promise<ServiceOperationRequest> {
-  const maxAgeMs = input.maxAgeMs ?? DEFAULT_SNAPSHOT_MAX_AGE_MS;
+export function buildRebootstrapRequest(input: { cluster: string; members: MemberState[]; snapshotDir: string; now?: Date }, deps: ServiceDeps): ServiceOperationRequest {
   const now = input.now ?? new Date();
-  const fresh = await findFreshSnapshot(input.snapshotDir, deps.etcdutl(), maxAgeMs, now.getTime());
-  if (!fresh && !input.takeSnapshot) {
-    throw new ServiceOpRefused(
-      `refused: re-bootstrap erases all data and there is no verified snapshot younger than ${formatAge(maxAgeMs)} in ${input.snapshotDir}: take one first (or let the re-bootstrap take one)`,
-    );
-  }
   const options: RebootstrapOptions = {
     cluster: input.cluster,
     snapshotDir: input.snapshotDir,
     token: newClusterToken(deps.run.settings.clusterToken, now),
-    ...(fresh ? { snapshot: fresh.file } : {}),
   };
   return {
     action: 'rebootstrap',
     target: 'cluster',
-    params: { snapshot: fresh?.file ?? `new in ${input.snapshotDir}`, token: options.token },
+    params: { token: options.token },
     summary: [
       `Re-bootstrap ${input.cluster}: ALL DATA IS ERASED, Patroni's state included (a running Patroni fails over PostgreSQL).`,
-      fresh ? `Backup: ${describeSnapshot(fresh)}.` : `Backup: a snapshot is taken into ${input.snapshotDir} and verified first; if that fails nothing changes.`,
       `1. set a new initial-cluster-token (${options.token}) in every member's config`,
       `2. stop every member and empty ${NODE_PATHS.dataDir} (runbook: bootstrap clean-up)`,
       `3. start all members together inside the bootstrap window; wait for one leader`,
       `4. recreate users root and patroni, patroni-role readwrite on /service/, enable auth, prove it (passwords from the runbook's sources)`,
     ],
     typed: input.cluster,
-    work: serviceWork(deps, (ctx) => rebootstrap(ctx, options)),
+    backupFirst: { need: 'required' },
+    work: serviceWork(deps, (ctx, prior) => rebootstrap(ctx, options, prior?.backup)),
   };
 }

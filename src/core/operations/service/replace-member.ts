@@ -159,6 +159,7 @@ export function buildReplaceMemberRequest(
       verdict.allowed ? `Quorum: ${verdict.reason}.` : `WARNING: ${verdict.reason}.`,
     ],
     typed: member.name,
+    backupFirst: { need: 'required' },
     work: serviceWork(deps, (ctx) => replaceMember(ctx, member.name, { force })),
   };
 }

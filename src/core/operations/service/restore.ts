@@ -107,6 +107,7 @@ export async function buildRestoreRequest(
       `4. start all members together, wait for one leader, then prove the revision and the keys match the snapshot`,
     ],
     typed: input.cluster,
+    backupFirst: { need: 'if-reachable', exclude: input.file },
     work: serviceWork(deps, (ctx) => restoreFromSnapshot(ctx, options)),
   };
 }
