@@ -376,6 +376,10 @@ describe('re-bootstrap', () => {
     const line = backupLine(existing, policy);
     expect(line.startsWith(`Backup: ${saved} (`), line).toBe(true);
     expect(line).toMatch(/, revision \d+, .*, saved \d+s ago \(younger than --max-age 1h00m\)\.$/);
+    // Writes after it are named: the operator decides whether that backup is enough.
+    await kv().put('/after-the-backup').value('x');
+    const later = await plan({}, { members: await polled() });
+    expect(backupLine(later, policy)).toMatch(/\(younger than --max-age 1h00m\); the \d+ revisions? written since are not in it \(--take-snapshot takes a new one\)\.$/);
     expect(await plan({ alwaysTake: true })).toMatchObject({ kind: 'take' });
     expect(await plan({}, { cluster: 'other-cluster' })).toMatchObject({ kind: 'take' });
     expect(await plan({}, { exclude: saved })).toMatchObject({ kind: 'take' });

@@ -4,6 +4,7 @@
  * the runbook's printed etcd3: block, then etcd leader moves (cluster
  * defrag, move-leader, rolling restart) while Patroni keeps its leader key.
  */
+import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cockpit, etcdctl, runbook, runbookFromEmpty, startTestLab, until, type Lab, type RunResult } from './fixture.js';
@@ -130,6 +131,25 @@ describe('Patroni on top, from the printed etcd3: block', () => {
     expect(log).not.toMatch(/demot/i);
     expect(log).not.toMatch(/failed to update leader lock/i);
     expect(log).toMatch(/no action\. I am \(pg-1\), the leader with the lock/);
+    expect(await readKey(`/service/${SCOPE}/leader`)).toBe('pg-1');
+  }, 420_000);
+
+  it('keeps its leader key through certs renew: new server and peer certificates on every member, a rolling restart', async () => {
+    const serial = async (host: string) => new X509Certificate((await lab.ssh(host, ['sudo', '-n', 'cat', '/etc/etcd/pki/server.crt'])).stdout).serialNumber;
+    const before = await Promise.all(ETCD_HOSTS.map(serial));
+    const logBefore = (await patroniLog(lab)).length;
+    const watch = watchPrimary(lab);
+    const r: RunResult = await cockpit(lab, ['certs', 'renew', '--yes', '-f', lab.inventoryPath], { timeoutMs: 300_000 });
+    const sampled = await watch.stop();
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    console.log(`Patroni sampled ${sampled.samples} times during certs renew`);
+    const log = (await patroniLog(lab)).slice(logBefore);
+    expect(sampled.bad, sampled.bad.join('\n')).toEqual([]);
+    expect(sampled.samples).toBeGreaterThan(5);
+    expect(log).not.toMatch(/demot/i);
+    expect(log).not.toMatch(/failed to update leader lock/i);
+    const after = await Promise.all(ETCD_HOSTS.map(serial));
+    after.forEach((s, i) => expect(s).not.toBe(before[i]));
     expect(await readKey(`/service/${SCOPE}/leader`)).toBe('pg-1');
   }, 420_000);
 });

@@ -30,7 +30,7 @@ export interface BackupPolicy {
 }
 
 export type BackupPlan =
-  | { kind: 'existing'; snapshot: VerifiedSnapshot; ageMs: number }
+  | { kind: 'existing'; snapshot: VerifiedSnapshot; ageMs: number; revisionNow: number }
   | { kind: 'take'; dir: string; from: string }
   | { kind: 'none'; why: string };
 
@@ -39,8 +39,11 @@ export const DEFAULT_BACKUP_MAX_AGE_MS = 60 * 60_000;
 /** What the confirmation says about the backup, and what the audit log records. */
 export function backupLine(plan: BackupPlan, policy: BackupPolicy): string {
   switch (plan.kind) {
-    case 'existing':
-      return `Backup: ${describeSnapshot(plan.snapshot)}, saved ${formatAge(plan.ageMs)} ago (younger than --max-age ${formatAge(policy.maxAgeMs)}).`;
+    case 'existing': {
+      const since = plan.revisionNow - plan.snapshot.revision;
+      const missing = since > 0 ? `; the ${since} revision${since === 1 ? '' : 's'} written since are not in it (--take-snapshot takes a new one)` : '';
+      return `Backup: ${describeSnapshot(plan.snapshot)}, saved ${formatAge(plan.ageMs)} ago (younger than --max-age ${formatAge(policy.maxAgeMs)})${missing}.`;
+    }
     case 'take':
       return `Backup first: a snapshot of ${plan.from} into ${plan.dir}, verified before anything changes; if it fails, nothing changes.`;
     case 'none':
@@ -65,7 +68,7 @@ export async function planBackup(
   const now = input.now ?? Date.now();
   if (!policy.alwaysTake) {
     const fresh = await freshRecordedSnapshot(policy, input.cluster, now, input.exclude);
-    if (fresh) return fresh;
+    if (fresh) return { kind: 'existing', ...fresh, revisionNow: Math.max(0, ...input.members.map((m) => m.last?.revision ?? 0)) };
   }
   const source = snapshotSource(input.members);
   if (!source) {
@@ -94,13 +97,18 @@ export async function carryOutBackup(ctx: OperationContext, plan: BackupPlan, po
   return snapshot;
 }
 
-async function freshRecordedSnapshot(policy: BackupPolicy, cluster: string, now: number, exclude?: string): Promise<BackupPlan | undefined> {
+async function freshRecordedSnapshot(
+  policy: BackupPolicy,
+  cluster: string,
+  now: number,
+  exclude?: string,
+): Promise<{ snapshot: VerifiedSnapshot; ageMs: number } | undefined> {
   const files = await listSnapshots(policy.dir).catch(() => []);
   for (const file of files) {
     if (now - file.mtimeMs > policy.maxAgeMs) break; // newest first: the rest are older still
     if (file.path === exclude || file.record?.cluster !== cluster) continue;
     const verified = await verifySnapshot(file.path, policy.etcdutl).catch(() => undefined);
-    if (verified?.ok) return { kind: 'existing', snapshot: verified, ageMs: now - file.mtimeMs };
+    if (verified?.ok) return { snapshot: verified, ageMs: now - file.mtimeMs };
   }
   return undefined;
 }
