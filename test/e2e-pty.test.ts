@@ -70,7 +70,7 @@ describe('the built command in a real pseudo-terminal against a real cluster', (
       cluster.members.get(stopped)!.signal('SIGCONT');
     }
     await screen.waitFor((s) => /2\/3 answering/.test(header(s)) && /quorum OK/.test(header(s)), 10_000, `${stopped} back by itself`);
-    cluster.members.get(killed)!.start(); // whole again for the tests after this one
+    await cluster.members.get(killed)!.start(); // whole again for the tests after this one
 
     screen.type('q');
     expect(await screen.waitForExit(5000)).toBe(0);

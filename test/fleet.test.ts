@@ -102,7 +102,7 @@ describe('several clusters from one user config', () => {
       expect(first.store.getState().contexts).toEqual(['prod', 'staging', 'broken']);
 
       // A member of the cluster out of view dies: the overview says so on its next round.
-      await staging.members.get('etcd-2')!.stop(0);
+      await staging.members.get('etcd-2')!.stop({ graceMs: 0 });
       await until(() => row('staging').summary?.answering === 2, 5000, 'staging 2/3 in the overview');
       expect(row('staging').summary!.quorum).toBe('ok');
       expect(row('staging').summary!.tolerates).toBe(0);
@@ -133,7 +133,7 @@ describe('several clusters from one user config', () => {
       await until(() => health() === 'ok', 5000, 'prod polled');
       await fleet.switchTo('staging');
       await new Promise((r) => setTimeout(r, 300)); // a tick already in flight at the switch may still land
-      await prod.members.get(prodMember.name)!.stop(0);
+      await prod.members.get(prodMember.name)!.stop({ graceMs: 0 });
       await new Promise((r) => setTimeout(r, 1000)); // ten fast intervals
       expect(health()).toBe('ok');
       await fleet.switchTo('prod');
@@ -174,7 +174,7 @@ describe('several clusters from one user config', () => {
     await screen.waitFor((s) => s.includes('switched from prod to staging'), 2000, 'the switch in the events pane');
     // prod is out of view now: a member of it dying is said on staging's screen at the next overview round.
     const victim = prod.members.get(prod.nodes[0]!.name)!;
-    await victim.stop(0);
+    await victim.stop({ graceMs: 0 });
     try {
       await screen.waitFor((s) => /prod: 2\/3 answering, tolerates 0 more failures \(C lists every cluster\)/.test(s), 15_000, 'prod trouble told on staging');
     } finally {

@@ -334,14 +334,14 @@ describe('the light client against a real cluster', () => {
     const client = new PollClient(victim.endpoint, options({ deadlineMs: 1000 }));
     try {
       await client.status();
-      await member.stop(0); // SIGKILL by pid
+      await member.stop({ graceMs: 0 }); // SIGKILL by pid
       const result = await probeMember(client);
       expect(result).toMatchObject({ ok: false, kind: 'unreachable' });
       const again = await probeMember(client); // a new connection attempt: refused
       expect(again).toMatchObject({ ok: false, kind: 'unreachable' });
       expect(!again.ok && again.reason).toMatch(/^connection refused at 127\.[\d.]+:2379/);
     } finally {
-      member.start();
+      await member.start();
     }
     try {
       await waitUntilAnswering(victim.endpoint);

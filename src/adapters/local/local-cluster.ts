@@ -9,7 +9,7 @@ import type { NodeSpec } from '../../core/inventory/types.js';
 import { findEtcdBinaries } from './etcd-binaries.js';
 import type { EtcdBinaries } from '../../core/ports/etcd-binaries.js';
 import { pickLoopbackAddresses } from './loopback.js';
-import { EtcdProcess } from './etcd-process.js';
+import { ProcessSupervisor } from '../service/process-supervisor.js';
 import { waitForHealthyCluster } from './wait-healthy.js';
 
 export interface LocalClusterOptions {
@@ -28,7 +28,8 @@ export interface LocalCluster {
   name: string;
   dir: string;
   nodes: NodeSpec[];
-  members: Map<string, EtcdProcess>;
+  /** Each member's etcd, by name: started, signalled and stopped by its recorded pid. */
+  members: Map<string, ProcessSupervisor>;
   inventoryPath: string;
   tls: { cacert: string; cert: string; key: string };
   /** Client certs by CN (operator, root, patroni). */
@@ -68,7 +69,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
 
   const tuning: Tuning = { ...RUNBOOK_TUNING, heartbeatIntervalMs: 100, electionTimeoutMs: 1000, ...options.tuning };
   const token = `${name}-${randomBytes(4).toString('hex')}`;
-  const members = new Map<string, EtcdProcess>();
+  const members = new Map<string, ProcessSupervisor>();
   for (const node of nodes) {
     const nodeDir = join(dir, node.name);
     mkdirSync(nodeDir, { recursive: true, mode: 0o700 });
@@ -90,7 +91,10 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       listenOnLocalhost: false,
     });
     writeFileSync(configFile, config, { mode: 0o640 });
-    members.set(node.name, new EtcdProcess(node.name, binaries.etcd, configFile, join(nodeDir, 'etcd.log')));
+    members.set(
+      node.name,
+      new ProcessSupervisor({ rootDir: '/', binary: binaries.etcd, configFile, pidFile: join(nodeDir, 'etcd.pid'), logFile: join(nodeDir, 'etcd.log'), killOnExit: true }),
+    );
   }
 
   const clientCerts = Object.fromEntries(
@@ -117,12 +121,12 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     clientCerts,
     binaries,
     stop: async () => {
-      await Promise.all([...members.values()].map((m) => m.stop(0)));
+      await Promise.all([...members.values()].map((m) => m.stop({ graceMs: 0 })));
     },
   };
   // All members at once: a new cluster only forms when a quorum starts inside the bootstrap window.
-  for (const member of members.values()) member.start();
   try {
+    await Promise.all([...members.values()].map((m) => m.start()));
     await waitForHealthyCluster(cluster, options.startTimeoutMs ?? 30_000);
   } catch (err) {
     await cluster.stop();

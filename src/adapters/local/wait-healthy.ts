@@ -3,11 +3,11 @@ import { createMemberClient } from '../etcd/member-client.js';
 import { probeMember } from '../etcd/probe.js';
 import type { ProbeResult } from '../../core/ports/etcd.js';
 import type { NodeSpec } from '../../core/inventory/types.js';
-import type { EtcdProcess } from './etcd-process.js';
+import type { ServiceManager } from '../../core/ports/service-manager.js';
 
 interface ClusterLike {
   nodes: NodeSpec[];
-  members: Map<string, EtcdProcess>;
+  members: Map<string, Pick<ServiceManager, 'logsTail'>>;
   tls: { cacert: string; cert: string; key: string };
 }
 
@@ -38,13 +38,15 @@ export async function waitForHealthyCluster(cluster: ClusterLike, timeoutMs: num
   } finally {
     for (const c of clients) c.close();
   }
-  const missing = cluster.nodes
-    .map((node, i) => ({ node, result: last[i] }))
-    .filter(({ result }) => !result?.ok || result.sample.quorumRead !== 'ok')
-    .map(({ node, result }) => {
-      const why = !result ? 'never answered' : result.ok ? 'cannot serve reads' : result.reason;
-      const tail = cluster.members.get(node.name)?.logTail(3) ?? '';
-      return `${node.name} (${node.clientUrl}): ${why}\n${tail}`;
-    });
+  const missing = await Promise.all(
+    cluster.nodes
+      .map((node, i) => ({ node, result: last[i] }))
+      .filter(({ result }) => !result?.ok || result.sample.quorumRead !== 'ok')
+      .map(async ({ node, result }) => {
+        const why = !result ? 'never answered' : result.ok ? 'cannot serve reads' : result.reason;
+        const tail = (await cluster.members.get(node.name)?.logsTail(3)) ?? '';
+        return `${node.name} (${node.clientUrl}): ${why}\n${tail}`;
+      }),
+  );
   throw new Error(`cluster not healthy after ${Math.round(timeoutMs / 1000)} s:\n${missing.join('\n') || 'members disagree on the leader'}`);
 }

@@ -16,7 +16,7 @@ import type { PlannedAction } from '../../core/runbook/actions.js';
 import type { EnableResult, ServiceManager, ServiceOperation, ServiceStatus, StopOptions } from '../../core/ports/service-manager.js';
 
 export interface ProcessSupervisorOptions {
-  /** The node's root directory (its "/"). */
+  /** The node's root directory (its "/"); "/" with absolute paths for a member whose files are not laid out like a host's (local test clusters). */
   rootDir: string;
   /** Node paths, mapped under rootDir. */
   binary?: string;
@@ -104,6 +104,12 @@ export class ProcessSupervisor implements ServiceManager {
       installExitHook();
       ownedPids.add(pid);
     }
+  }
+
+  /** SIGSTOP, SIGCONT, SIGKILL...: to the recorded pid, only while it is still this node's etcd. */
+  signal(sig: NodeJS.Signals): void {
+    const pid = this.ourPid();
+    if (pid !== undefined) signal(pid, sig);
   }
 
   async stop(options: StopOptions = {}): Promise<void> {
