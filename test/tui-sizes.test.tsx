@@ -1,24 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { etcdutlStatusReader } from '../src/adapters/local/etcdutl-status.js';
 import { stringify } from 'yaml';
-import { startTestCluster, clusterTls } from './helpers/cluster.js';
+import { startWatchedCluster, testRunner, type TestCluster, type WatchedCluster } from './helpers/watched-cluster.js';
 import { KEYS, renderAt, tick } from './helpers/render.js';
 import { Root } from '../src/ui/Root.js';
 import { createCockpitStore, type CockpitStore } from '../src/state/store.js';
-import { Poller } from '../src/state/poller.js';
 import { loadTheme } from '../src/ui/theme.js';
-import { OperationRunner } from '../src/state/operation-runner.js';
-import { AuditLog } from '../src/adapters/audit-log.js';
+import type { OperationRunner } from '../src/state/operation-runner.js';
 import { cellKey, emptyRunbookView } from '../src/state/runbook-view.js';
 import { runbookRows } from '../src/state/runbook-runner.js';
 import { parseInventory } from '../src/core/inventory/parse.js';
 
-type Cluster = Awaited<ReturnType<typeof startTestCluster>>;
-let cluster: Cluster;
-let poller: Poller;
+let cluster: TestCluster;
 let base: CockpitStore;
 let dir: string;
 const dark = loadTheme('dark');
@@ -33,34 +26,18 @@ function liveStore(): CockpitStore {
   return s;
 }
 
+let watched: WatchedCluster;
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  dir = mkdtempSync(join(tmpdir(), 'cockpit-sizes-'));
-  base = createCockpitStore({ clusterName: 'base', members: cluster.nodes.map((n) => ({ endpoint: n.clientUrl, name: n.name })) });
-  const tls = clusterTls(cluster);
-  poller = new Poller(base, { intervalMs: 1000, clientOptions: () => ({ tls, credentials: {}, deadlineMs: 2000 }) });
-  await poller.pollOnce();
+  watched = await startWatchedCluster('base', { deadlineMs: 2000 });
+  ({ cluster, dir } = watched);
+  base = watched.store;
 });
 afterAll(async () => {
-  poller?.stop();
-  await cluster?.cleanup();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await watched?.stop();
 });
 
 function runnerFor(store: CockpitStore): OperationRunner {
-  return new OperationRunner(
-    store,
-    (log) => ({
-      clientFor: (e) => poller.memberFor(e),
-      members: () => store.getState().order.map((e) => store.getState().members[e]!),
-      log,
-      longDeadlineMs: 30_000,
-      pauseMs: 0,
-    }),
-    new AuditLog(join(dir, 'audit.log')),
-    { cluster: NAME },
-    () => ({ snapshotDir: join(dir, 'snapshots'), etcdutl: etcdutlStatusReader(cluster.binaries.etcdutl), pauseMs: 0 }),
-  );
+  return testRunner(watched, { audit: join(dir, 'audit.log'), cluster: NAME, snapshotDir: join(dir, 'snapshots'), on: store });
 }
 
 const plain = (frame: string): string[] => frame.replace(/\x1b\[[0-9;]*m/g, '').split('\n');

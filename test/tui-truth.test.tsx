@@ -1,67 +1,46 @@
-import { etcdutlStatusReader } from '../src/adapters/local/etcdutl-status.js';
 import { closeRunContext, createRunContext } from '../src/adapters/runbook/run-context.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { startTestCluster, clusterTls } from './helpers/cluster.js';
+import { startWatchedCluster, testRunner, type TestCluster, type WatchedCluster } from './helpers/watched-cluster.js';
 import { KEYS, renderAt, tick } from './helpers/render.js';
 import { Root } from '../src/ui/Root.js';
-import { createCockpitStore, type CockpitStore } from '../src/state/store.js';
-import { Poller } from '../src/state/poller.js';
+import type { CockpitStore } from '../src/state/store.js';
+import type { Poller } from '../src/state/poller.js';
 import { loadTheme } from '../src/ui/theme.js';
-import { OperationRunner } from '../src/state/operation-runner.js';
-import { AuditLog } from '../src/adapters/audit-log.js';
+import type { OperationRunner } from '../src/state/operation-runner.js';
 import { emptyRunbookView } from '../src/state/runbook-view.js';
 import { parseInventory } from '../src/core/inventory/parse.js';
 import { summarizeCluster } from '../src/core/cluster/summary.js';
 import { membersInOrder } from '../src/state/store.js';
 import { formatClock } from '../src/core/format/time.js';
 
-type Cluster = Awaited<ReturnType<typeof startTestCluster>>;
-let cluster: Cluster;
+let cluster: TestCluster;
 let store: CockpitStore;
 let poller: Poller;
 let dir: string;
 const dark = loadTheme('dark');
 
+let watched: WatchedCluster;
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  dir = mkdtempSync(join(tmpdir(), 'cockpit-truth-'));
-  store = createCockpitStore({ clusterName: 'truth', members: cluster.nodes.map((n) => ({ endpoint: n.clientUrl, name: n.name })) });
-  const tls = clusterTls(cluster);
-  poller = new Poller(store, { intervalMs: 1000, clientOptions: () => ({ tls, credentials: {}, deadlineMs: 1000 }) });
-  await poller.pollOnce();
+  watched = await startWatchedCluster('truth');
+  ({ cluster, store, poller, dir } = watched);
 });
 afterAll(async () => {
-  poller?.stop();
-  await cluster?.cleanup();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await watched?.stop();
 });
 
 function runner(audit: string): OperationRunner {
-  return new OperationRunner(
-    store,
-    (log) => ({
-      clientFor: (e) => poller.memberFor(e),
-      members: () => store.getState().order.map((e) => store.getState().members[e]!),
-      log,
-      longDeadlineMs: 30_000,
-      pauseMs: 0,
-    }),
-    new AuditLog(audit),
-    { cluster: 'truth' },
-    () => ({
-      snapshotDir: join(dir, 'snapshots'),
-      etcdutl: etcdutlStatusReader('etcdutl'),
-      pauseMs: 0,
-      openRun: (inventory) => {
-        const run = createRunContext({ inventory });
-        return { run, close: () => closeRunContext(run) };
-      },
-    }),
-  );
+  return testRunner(watched, {
+    audit,
+    cluster: 'truth',
+    snapshotDir: join(dir, 'snapshots'),
+    openRun: (inventory) => {
+      const run = createRunContext({ inventory });
+      return { run, close: () => closeRunContext(run) };
+    },
+  });
 }
 
 function auditLines(file: string): Record<string, unknown>[] {

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { render as inkTestingRender } from 'ink-testing-library';
-import { startTestCluster, clusterTls } from './helpers/cluster.js';
+import { startWatchedCluster, testRunner, type TestCluster, type WatchedCluster } from './helpers/watched-cluster.js';
 import { KEYS, renderAt, tick } from './helpers/render.js';
 import { Root } from '../src/ui/Root.js';
 import { createCockpitStore, type CockpitStore } from '../src/state/store.js';
-import { Poller } from '../src/state/poller.js';
 import { chooseTheme, loadTheme } from '../src/ui/theme.js';
 import { ACTIONS } from '../src/ui/actions.js';
 import { keyLabel } from '../src/ui/keys.js';
@@ -14,25 +13,17 @@ import chalk from 'chalk';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { etcdutlStatusReader } from '../src/adapters/local/etcdutl-status.js';
-import { OperationRunner } from '../src/state/operation-runner.js';
-import { AuditLog } from '../src/adapters/audit-log.js';
 
-type Cluster = Awaited<ReturnType<typeof startTestCluster>>;
-let cluster: Cluster;
+let cluster: TestCluster;
 let store: CockpitStore;
-let poller: Poller;
 
+let watched: WatchedCluster;
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  store = createCockpitStore({ clusterName: 'test', members: cluster.nodes.map((n) => ({ endpoint: n.clientUrl, name: n.name })) });
-  const tls = clusterTls(cluster);
-  poller = new Poller(store, { intervalMs: 1000, clientOptions: () => ({ tls, credentials: {}, deadlineMs: 1000 }) });
-  await poller.pollOnce();
+  watched = await startWatchedCluster('test');
+  ({ cluster, store } = watched);
 });
 afterAll(async () => {
-  poller?.stop();
-  await cluster?.cleanup();
+  await watched?.stop();
 });
 
 const dark = loadTheme('dark');
@@ -229,19 +220,7 @@ describe('mutating actions: one confirmation path', () => {
   }
 
   function runnerFor(auditPath: string, on: CockpitStore = store) {
-    return new OperationRunner(
-      on,
-      (log) => ({
-        clientFor: (e) => poller.memberFor(e),
-        members: () => on.getState().order.map((e) => on.getState().members[e]!),
-        log,
-        longDeadlineMs: 30_000,
-        pauseMs: 0,
-      }),
-      new AuditLog(auditPath),
-      { cluster: 'test' },
-      () => ({ snapshotDir: join(dirname(auditPath), 'snapshots'), etcdutl: etcdutlStatusReader(cluster.binaries.etcdutl), pauseMs: 0 }),
-    );
+    return testRunner(watched, { audit: auditPath, cluster: 'test', snapshotDir: join(dirname(auditPath), 'snapshots'), on });
   }
 
   it('asks with Cancel focused; Enter there cancels and the audit log says so', async () => {
