@@ -8,10 +8,12 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 dest="$root/.cache/etcd"
 bin="$dest/bin"
 
-is_35() { [ -x "$1/etcd" ] && "$1/etcd" --version 2>/dev/null | grep -q '^etcd Version: 3\.5\.'; }
+# The whole output first: `etcd --version | grep -q` under pipefail fails when grep exits early (SIGPIPE).
+version_of() { local out; out="$("$1/etcd" --version 2>/dev/null)" || return 1; printf '%s\n' "${out%%$'\n'*}"; }
+is_35() { [ -x "$1/etcd" ] && [[ "$(version_of "$1")" == "etcd Version: 3.5."* ]]; }
 
 if [ -n "${ETCD_BIN_DIR:-}" ] && is_35 "$ETCD_BIN_DIR"; then echo "etcd: using $ETCD_BIN_DIR"; exit 0; fi
-if is_35 "$bin"; then echo "etcd: $("$bin/etcd" --version | head -1) in $bin"; exit 0; fi
+if is_35 "$bin"; then echo "etcd: $(version_of "$bin") in $bin"; exit 0; fi
 sys="$(dirname "$(command -v etcd 2>/dev/null || echo /nonexistent/etcd)")"
 if is_35 "$sys" && [ -x "$sys/etcdctl" ] && [ -x "$sys/etcdutl" ]; then
   mkdir -p "$bin"; ln -sf "$sys/etcd" "$sys/etcdctl" "$sys/etcdutl" "$bin/"; echo "etcd: using system $sys"; exit 0
@@ -39,10 +41,11 @@ for suite in sid trixie; do
   for deb in "$work"/*.deb; do dpkg -x "$deb" "$work/x"; done
   mkdir -p "$bin"
   for b in etcd etcdctl etcdutl; do
-    f="$(find "$work/x" -type f -name "$b" | head -1)"
+    # the binaries only: the packages also hold /etc/init.d/etcd, a shell script
+    f="$(find "$work/x" -type f -path "*/bin/$b" -print -quit)"
     [ -n "$f" ] && install -m 0755 "$f" "$bin/$b"
   done
-  if is_35 "$bin"; then echo "etcd: installed $("$bin/etcd" --version | head -1) from Debian $suite into $bin"; exit 0; fi
+  if is_35 "$bin"; then echo "etcd: installed $(version_of "$bin") from Debian $suite into $bin"; exit 0; fi
 done
 echo "etcd: could not install etcd 3.5 from Debian sid/trixie via $mirror. Install etcd 3.5 by hand and set ETCD_BIN_DIR=/dir/with/etcd,etcdctl,etcdutl" >&2
 exit 1
