@@ -55,6 +55,12 @@ export const selectClusterSummary: Selector<ClusterSummary> = keepWhileEqual((s)
 /** The header takes a second line for the alarm banner. */
 export const selectHasAlarms: Selector<boolean> = (s) => selectClusterSummary(s).alarms.length > 0;
 
+/** Each poll source's health (member list, metrics, certificates); a new object only when one of them moves. */
+export const selectPollSources: Selector<CockpitState['sources']> = (s) => s.sources;
+
+/** How many poll sources are failing now: the screen gives each a line. */
+export const selectFailingSourceCount: Selector<number> = (s) => Object.values(s.sources).filter((state) => state && !state.ok).length;
+
 /** Actions that need a serving majority wait while this holds. */
 export const selectQuorumLost: Selector<boolean> = (s) => selectClusterSummary(s).quorum === 'lost';
 

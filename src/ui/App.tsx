@@ -21,6 +21,7 @@ import { ConfirmDialog } from './ConfirmDialog.js';
 import { EventsPane } from './EventsPane.js';
 import { handleConfirmKey } from './confirm-keys.js';
 import { Header } from './Header.js';
+import { SourcesBanner } from './SourcesBanner.js';
 import { Footer } from './Footer.js';
 import { HelpScreen } from './HelpScreen.js';
 import { KeyspaceView } from './KeyspaceView.js';
@@ -34,6 +35,7 @@ import {
   selectConfirm,
   selectContexts,
   selectEvents,
+  selectFailingSourceCount,
   selectFilter,
   selectHasAlarms,
   selectHasRunbook,
@@ -59,6 +61,7 @@ export function App({ onQuit, onRepaint }: { onQuit: () => void; onRepaint?: () 
   const events = useCockpit(selectEvents);
   const contexts = useCockpit(selectContexts);
   const hasAlarms = useCockpit(selectHasAlarms);
+  const failingSources = useCockpit(selectFailingSourceCount);
   const readOnly = useCockpit(selectReadOnly);
   const hasRunbook = useCockpit(selectHasRunbook);
   const hasSelected = useCockpit(selectHasSelectedMember);
@@ -102,7 +105,7 @@ export function App({ onQuit, onRepaint }: { onQuit: () => void; onRepaint?: () 
     if (action) runAction(action, commandContext);
   };
 
-  const headerRows = hasAlarms ? 2 : 1;
+  const headerRows = 1 + (hasAlarms ? 1 : 0) + failingSources;
   // One row short of the terminal: a full-height root makes Ink clear the whole screen on every frame.
   const height = Math.max(1, rows - 1);
   const groupCount = useMemo(() => collapseEvents(events).length, [events]);
@@ -124,6 +127,7 @@ export function App({ onQuit, onRepaint }: { onQuit: () => void; onRepaint?: () 
   return (
     <Box flexDirection="column" height={height} width={columns}>
       <Header columns={columns} />
+      <SourcesBanner />
       {confirm ? (
         <Box flexDirection="column" flexGrow={1}>
           <ConfirmDialog pending={confirm} columns={columns} rows={bodyRows} scroll={scrollBy} />
