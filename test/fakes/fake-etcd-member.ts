@@ -51,8 +51,21 @@ export class FakeEtcdCluster {
     return n;
   }
 
+  /** The member stops answering; a leader that stops leaves the leadership to the next member up, as an election would. */
   kill(name: string): void {
-    this.node(name).up = false;
+    const n = this.node(name);
+    n.up = false;
+    if (this.leaderId === n.id) {
+      const next = this.nodes.find((x) => x.up && !x.isLearner);
+      if (next && this.hasQuorum()) {
+        this.leaderId = next.id;
+        this.raftTerm += 1;
+      }
+    }
+  }
+
+  revive(name: string): void {
+    this.node(name).up = true;
   }
 
   hasQuorum(): boolean {
