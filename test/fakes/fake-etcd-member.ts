@@ -6,7 +6,7 @@
  */
 import type { MemberListEntry, MemberSample } from '../../src/core/cluster/types.js';
 import type { AddedMember, CreateResult, EtcdMember, MemberStatusLine, ProbeResult, RaisedAlarm } from '../../src/core/ports/etcd.js';
-import { FakeSnapshotSource } from './fake-snapshot-source.js';
+import { boltSnapshotBytes, FakeSnapshotSource } from './fake-snapshot-source.js';
 
 export interface FakeNode {
   name: string;
@@ -139,7 +139,7 @@ class FakeEtcdMember implements EtcdMember {
   ) {
     this.snapshots = new FakeSnapshotSource(() => {
       cluster.record(n, 'snapshot');
-      return Buffer.alloc(Math.min(n.dbSize, 64 * 1024), n.name);
+      return boltSnapshotBytes(16, n.name);
     });
   }
 

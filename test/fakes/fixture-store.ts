@@ -6,6 +6,7 @@
 import { createCockpitStore, membersInOrder, type CockpitStore } from '../../src/state/store.js';
 import { OperationRunner } from '../../src/state/operation-runner.js';
 import type { SignalSummary } from '../../src/core/cluster/types.js';
+import type { SnapshotStatusReader } from '../../src/core/snapshot/verify.js';
 import { FakeEtcdCluster } from './fake-etcd-member.js';
 import { FakeAuditSink } from './fake-audit-sink.js';
 
@@ -34,13 +35,18 @@ export function signals(fsyncMs: number): SignalSummary {
 }
 
 /** The TUI's runner over the fake cluster: confirmations go through the store's dialog, as on screen. */
-export function fakeRunner(store: CockpitStore, cluster: FakeEtcdCluster, audit = new FakeAuditSink()): { runner: OperationRunner; audit: FakeAuditSink } {
+export function fakeRunner(
+  store: CockpitStore,
+  cluster: FakeEtcdCluster,
+  audit = new FakeAuditSink(),
+  snapshots: { dir: string; etcdutl: SnapshotStatusReader } = { dir: '/nonexistent', etcdutl: noEtcdutl },
+): { runner: OperationRunner; audit: FakeAuditSink } {
   const runner = new OperationRunner(
     store,
     (log) => ({ clientFor: (e) => cluster.clientFor(e), members: () => membersInOrder(store.getState()), log, longDeadlineMs: 5000, pauseMs: 0 }),
     audit,
     { cluster: store.getState().clusterName },
-    () => ({ snapshotDir: '/nonexistent', etcdutl: noEtcdutl, pauseMs: 0 }),
+    () => ({ snapshotDir: snapshots.dir, etcdutl: snapshots.etcdutl, pauseMs: 0 }),
   );
   return { runner, audit };
 }
