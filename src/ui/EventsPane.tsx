@@ -1,10 +1,16 @@
+import { memo, useMemo } from 'react';
 import { Box, Text } from 'ink';
 import { formatClock } from '../core/format/time.js';
 import { ToneText } from './ToneText.js';
-import type { EventGroup } from './collapse-events.js';
+import { collapseEvents } from './collapse-events.js';
+import { useCockpit } from './context.js';
+import { selectBusy, selectEvents } from '../state/selectors.js';
 
 /** The latest actions and what they did, newest last, repeats collapsed (the audit log and timeline hold the full record). */
-export function EventsPane({ groups, rows, busy }: { groups: EventGroup[]; rows: number; busy?: string }) {
+export const EventsPane = memo(function EventsPane({ rows }: { rows: number }) {
+  const events = useCockpit(selectEvents);
+  const busy = useCockpit(selectBusy);
+  const groups = useMemo(() => collapseEvents(events), [events]);
   const shown = rows > 0 ? groups.slice(-rows) : [];
   return (
     <Box flexDirection="column">
@@ -21,4 +27,4 @@ export function EventsPane({ groups, rows, busy }: { groups: EventGroup[]; rows:
       ))}
     </Box>
   );
-}
+});

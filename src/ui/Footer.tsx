@@ -1,7 +1,12 @@
+import { memo, useMemo } from 'react';
 import { Text } from 'ink';
-import type { ActionDef } from './actions.js';
+import { visibleActions, type ActionDef } from './actions.js';
 import { keyLabel } from './keys.js';
 import { ToneText } from './ToneText.js';
+import { useShallow } from 'zustand/react/shallow';
+import { keysWaitingForQuorum } from './quorum-gate.js';
+import { useCockpit } from './context.js';
+import { selectQuorumLost, selectReadOnly } from '../state/selectors.js';
 
 const GAP = '  ';
 
@@ -10,8 +15,14 @@ const GAP = '  ';
  * do not fit are left out, never `? help` (which lists them all). While
  * quorum is lost, which keys wait for it comes first.
  */
-export function Footer({ actions, blocked, columns }: { actions: ActionDef[]; blocked?: { keys: string[]; reason: string }; columns: number }) {
-  const blockedText = blocked && blocked.keys.length > 0 ? `${blocked.keys.join(' ')} off: ${blocked.reason}` : '';
+export const Footer = memo(function Footer({ columns }: { columns: number }) {
+  const readOnly = useCockpit(selectReadOnly);
+  const all = useMemo(() => visibleActions(readOnly), [readOnly]);
+  const quorumLost = useCockpit(selectQuorumLost);
+  const blockedKeys = useCockpit(useShallow((s) => keysWaitingForQuorum(all, s)));
+  // While quorum is lost only help and quit are offered; the rest wait for it.
+  const actions = quorumLost ? all.filter((a) => a.id === 'help' || a.id === 'quit') : all;
+  const blockedText = blockedKeys.length > 0 ? `${blockedKeys.join(' ')} off: quorum lost` : '';
   const hints = fitHints(actions.filter((a) => a.footer), columns - (blockedText ? [...blockedText].length + GAP.length : 0));
   return (
     <Text wrap="truncate-end">
@@ -32,7 +43,7 @@ export function Footer({ actions, blocked, columns }: { actions: ActionDef[]; bl
       ))}
     </Text>
   );
-}
+});
 
 function hintWidth(a: ActionDef): number {
   return [...keyLabel(a.keys[0]!)].length + 1 + [...(a.hint ?? a.label)].length;

@@ -1,10 +1,15 @@
+import { memo } from 'react';
 import { Box, Text } from 'ink';
-import type { ClusterSummary } from '../core/cluster/summary.js';
 import { ToneText } from './ToneText.js';
+import { useCockpit } from './context.js';
 import { fitHeader, headerFields, HEADER_GAP } from './header-fields.js';
+import { selectClusterName, selectClusterSummary, selectReadOnly } from '../state/selectors.js';
 
 /** One line that never wraps (fields dropped by priority), then the alarm banner, cut to the width. */
-export function Header({ clusterName, summary, readOnly, columns }: { clusterName: string; summary: ClusterSummary; readOnly: boolean; columns: number }) {
+export const Header = memo(function Header({ columns }: { columns: number }) {
+  const clusterName = useCockpit(selectClusterName);
+  const summary = useCockpit(selectClusterSummary);
+  const readOnly = useCockpit(selectReadOnly);
   const fields = fitHeader(headerFields(clusterName, summary, readOnly), columns);
   return (
     <Box flexDirection="column">
@@ -25,4 +30,4 @@ export function Header({ clusterName, summary, readOnly, columns }: { clusterNam
       )}
     </Box>
   );
-}
+});

@@ -1,10 +1,12 @@
+import { memo, useMemo } from 'react';
 import { Box, Text } from 'ink';
-import type { ActionDef } from './actions.js';
-import type { CockpitState } from '../state/store.js';
+import { useShallow } from 'zustand/react/shallow';
+import { visibleActions } from './actions.js';
 import { keyLabel } from './keys.js';
 import { ToneText } from './ToneText.js';
-import { useTheme } from './context.js';
+import { useCockpit, useTheme } from './context.js';
 import { scrollWindow } from './wrap-lines.js';
+import { selectDisabledReasons, selectReadOnly } from '../state/selectors.js';
 
 /** Rows the help takes besides its action lines: the border, the title and the closing line. */
 const CHROME_ROWS = 4;
@@ -13,9 +15,13 @@ const CHROME_ROWS = 4;
  * Every action in the registry with its keys, and why it is unavailable when
  * it is; at most `rows` tall, scrolled with ↑/↓ when the terminal is short.
  */
-export function HelpScreen({ actions, state, rows, columns, scroll }: { actions: ActionDef[]; state: CockpitState; rows: number; columns: number; scroll: number }) {
+export const HelpScreen = memo(function HelpScreen({ rows, columns, scroll }: { rows: number; columns: number; scroll: number }) {
   const theme = useTheme();
-  const room = rows - CHROME_ROWS - (state.readOnly ? 1 : 0);
+  const readOnly = useCockpit(selectReadOnly);
+  const actions = useMemo(() => visibleActions(readOnly), [readOnly]);
+  // Only the reasons are read: a poll that changes none of them leaves the help as it is.
+  const reasons = useCockpit(useShallow(useMemo(() => selectDisabledReasons(actions), [actions])));
+  const room = rows - CHROME_ROWS - (readOnly ? 1 : 0);
   const ids = actions.map((a) => a.id);
   const { shown, above, below } = scrollWindow(ids, room, scroll);
   const keyWidth = Math.min(26, Math.max(8, Math.floor(columns / 4)));
@@ -26,8 +32,9 @@ export function HelpScreen({ actions, state, rows, columns, scroll }: { actions:
       </Text>
       {above > 0 && <ToneText tone="dim">↑ {above} more above</ToneText>}
       {shown.map((id) => {
-        const a = actions.find((x) => x.id === id)!;
-        const reason = a.id === 'close' ? undefined : a.disabledReason?.(state);
+        const at = actions.findIndex((x) => x.id === id);
+        const a = actions[at]!;
+        const reason = a.id === 'close' ? undefined : reasons[at];
         const quorumOff = Boolean(a.needsQuorum && reason?.startsWith('quorum is lost'));
         return (
           <Box key={a.id}>
@@ -49,7 +56,7 @@ export function HelpScreen({ actions, state, rows, columns, scroll }: { actions:
         );
       })}
       {below > 0 && <ToneText tone="dim">↓ {below} more below</ToneText>}
-      {state.readOnly && (
+      {readOnly && (
         <Text wrap="truncate-end">
           <ToneText tone="accent">read-only mode: actions that change the cluster are hidden</ToneText>
         </Text>
@@ -59,4 +66,4 @@ export function HelpScreen({ actions, state, rows, columns, scroll }: { actions:
       </Text>
     </Box>
   );
-}
+});

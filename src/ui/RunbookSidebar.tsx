@@ -3,7 +3,8 @@ import { PHASES, PHASE_TITLES, type PhaseNumber } from '../core/runbook/types.js
 import { cellKey, type RunbookStepRow, type RunbookView, type StepCell } from '../state/runbook-view.js';
 import type { Tone } from '../core/view/tone.js';
 import { ToneText } from './ToneText.js';
-import { useTheme } from './context.js';
+import { useCockpit, useTheme } from './context.js';
+import { selectRunbook } from '../state/selectors.js';
 
 const GLYPH: Record<Exclude<Mark, 'none'>, { glyph: string; tone: Tone }> = {
   planned: { glyph: '○', tone: 'accent' },
@@ -153,4 +154,10 @@ export function RunbookSidebar({ view, columns, rows }: { view: RunbookView; col
       </Box>
     </Box>
   );
+}
+
+/** The sidebar of the runbook in the store, subscribed to the runbook's progress alone. */
+export function RunbookOverlay({ columns, rows }: { columns: number; rows: number }) {
+  const view = useCockpit(selectRunbook);
+  return view ? <RunbookSidebar view={view} columns={columns} rows={rows} /> : null;
 }

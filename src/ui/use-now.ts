@@ -4,8 +4,9 @@ import { useEffect, useState } from 'react';
 export function useNow(active: boolean): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    setNow(Date.now());
+    // Only a ticking clock is read; a still screen keeps its first render (no second one on mount).
     if (!active) return;
+    setNow(Date.now());
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [active]);

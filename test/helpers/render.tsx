@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { render } from 'ink';
-import type { ReactElement } from 'react';
+import { memo, type FunctionComponent, type ReactElement, type ReactNode } from 'react';
 
 class FakeStdout extends EventEmitter {
   frames: string[] = [];
@@ -65,12 +65,43 @@ export function renderAt(element: ReactElement, size: { columns: number; rows: n
       stdin.write(key);
       await tick();
     },
+    /** Waits until the screen shows what `seen` looks for (a string, a pattern or a test), or fails with the last frame. */
+    waitFor: async (seen: string | RegExp | ((frame: string) => boolean), timeoutMs = 3000): Promise<string> => {
+      const test = typeof seen === 'string' ? (f: string) => plainText(f).includes(seen) : seen instanceof RegExp ? (f: string) => seen.test(plainText(f)) : seen;
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const frame = stdout.frames.at(-1) ?? '';
+        if (test(frame)) return frame;
+        if (Date.now() > deadline) throw new Error(`the screen never showed ${String(seen)}; last frame:\n${plainText(frame)}`);
+        await tick(10);
+      }
+    },
     resize: async (columns: number, rows: number): Promise<void> => {
       stdout.resize(columns, rows);
       await tick();
     },
     unmount: () => instance.unmount(),
   };
+}
+
+/** A frame without its colours. */
+export function plainText(frame: string): string {
+  return frame.replace(/\x1b\[[0-9;]*m/g, '');
+}
+
+/**
+ * Wraps a memo component (as vi.mock hands it over) so each run of its body
+ * is counted under `name(props)`: same props comparison, same hooks, so the
+ * count is the component's own re-renders, not its parent's.
+ */
+export function countRenders<P extends object>(component: unknown, name: (props: P) => string, counts: Record<string, number>): FunctionComponent<P> {
+  const body = (component as { type?: (props: P) => ReactNode }).type;
+  if (typeof body !== 'function') throw new Error('countRenders needs a component made with memo()');
+  return memo((props: P) => {
+    const key = name(props);
+    counts[key] = (counts[key] ?? 0) + 1;
+    return body(props);
+  });
 }
 
 export function tick(ms = 30): Promise<void> {
