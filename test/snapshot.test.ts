@@ -9,7 +9,7 @@ import { startTestCluster, clusterTls } from './helpers/cluster.js';
 import { createMemberClient, createPooledClient } from '../src/adapters/etcd/member-client.js';
 import type { Credentials } from '../src/core/ports/etcd-connector.js';
 import { saveSnapshot } from '../src/adapters/etcd/snapshot.js';
-import { TrailerHasher, checkSha256Trailer, verifySnapshot } from '../src/core/snapshot/verify.js';
+import { TrailerHasher, checkSha256Trailer, verifySnapshot, verifyStreamedSnapshot } from '../src/core/snapshot/verify.js';
 import { listSnapshots, snapshotAge } from '../src/core/snapshot/catalog.js';
 import { inspectSnapshotFile } from '../src/core/snapshot/file-shape.js';
 
@@ -82,6 +82,15 @@ describe('saveSnapshot from a real member', () => {
     expect(v.hash).toBe(Number(json.hash).toString(16));
     expect(v.revision).toBe(Number(status.header.revision)); // nothing was written since the save
     expect(v.totalKeys).toBeGreaterThanOrEqual(KEYS);
+  });
+
+  it('a file just streamed is judged by the trailer the stream checked, not hashed again; a size that differs is refused', async () => {
+    const reader = etcdutlStatusReader(cluster.binaries.etcdutl);
+    const whole = await verifySnapshot(file(), reader);
+    const streamed = await verifyStreamedSnapshot(file(), { status: saved.sha256Trailer, bytes: saved.bytes }, reader);
+    expect(streamed).toEqual(whole);
+    const other = await verifyStreamedSnapshot(file(), { status: 'ok', bytes: saved.bytes + 512 }, reader);
+    expect(other).toMatchObject({ ok: false, problem: `the saved file has ${saved.bytes} bytes, the stream had ${saved.bytes + 512}` });
   });
 
   it('refuses a copy with one byte flipped in the middle', async () => {
