@@ -42,9 +42,9 @@ export async function saveEtcdctl(cluster, dir, member, i) {
   }
 }
 
-/** `etcd-cockpit defrag --member NAME --yes`. */
+/** `etcd-cockpit defrag --member NAME --force --yes` (--force: even when little is free, as etcdctl always does). */
 export function defragOurs(cluster, dir, member) {
-  return timed(() => run(BIN, ['defrag', '--member', member.name, '--yes', '-f', cluster.inventoryPath], { env: cockpitEnv(cluster, dir) }));
+  return timed(() => run(BIN, ['defrag', '--member', member.name, '--force', '--yes', '-f', cluster.inventoryPath], { env: cockpitEnv(cluster, dir) }));
 }
 
 export function defragEtcdctl(cluster, member) {

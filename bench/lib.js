@@ -3,7 +3,7 @@
 // one line per figure with its ratio to etcdctl and its target.
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -57,6 +57,15 @@ export function track(child) {
   children.add(child.pid);
   child.once('exit', () => children.delete(child.pid));
   return child;
+}
+
+/** The same for a process known only by its pid (one in a pty); `untrackPid` once it is gone. */
+export function trackPid(pid) {
+  children.add(pid);
+}
+
+export function untrackPid(pid) {
+  children.delete(pid);
 }
 
 export function installEtcd() {
@@ -152,10 +161,11 @@ export class Report {
   }
 
   print() {
-    console.log(`\n${this.title}`);
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    console.log(`\n${this.title} (load average ${load} on ${availableParallelism()} cores)`);
     for (const r of this.rows) {
       const mark = r.ok === undefined ? '    ' : r.ok ? 'ok  ' : 'MISS';
-      console.log(`${mark} ${r.name.padEnd(50)} ${String(r.value).padEnd(14)} ${(r.target ? `target ${r.target}` : '').padEnd(18)} ${r.note}`.trimEnd());
+      console.log(`${mark} ${r.name.padEnd(58)} ${String(r.value).padEnd(14)} ${(r.target ? `target ${r.target}` : '').padEnd(18)} ${r.note}`.trimEnd());
     }
   }
 }
