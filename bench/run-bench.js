@@ -47,8 +47,10 @@ async function measureTui(report, cluster, dir) {
     report.figure(`idle CPU over ${IDLE_SECONDS} s (1 s polling)`, `${cpuPct.toFixed(2)} %`, '<= 1 %', cpuPct <= 1, 'of one core');
     report.figure(`peak RSS over ${IDLE_SECONDS} s`, `${(maxRss / 1024).toFixed(1)} MB`, '<= 80 MB', maxRss / 1024 <= 80);
     report.figure('bytes written to the terminal while idle', `${bytesPerSecond.toFixed(0)} B/s`, '<= 500 B/s', bytesPerSecond <= 500);
-    const helpMs = await tui.timeHelp();
-    report.figure('`?` until the help screen shows (idle)', `${Math.round(helpMs)} ms`, '<= 100 ms', helpMs <= 100);
+    const presses = [];
+    for (let i = 0; i < 5; i++) presses.push(await tui.timeHelp());
+    const worst = Math.max(...presses);
+    report.figure('`?` until the help screen shows, idle (worst of 5)', `${Math.round(worst)} ms`, '<= 100 ms', worst <= 100);
   } finally {
     await tui.stop();
   }
