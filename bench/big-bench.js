@@ -20,8 +20,15 @@ try {
   const quota = Math.max(2 * 1024 ** 3, Math.ceil(bytes * 1.25));
   const { dir, cluster } = await startBenchCluster('bigbench', { quotaBackendBytes: quota });
   const [leader, a, b] = await byRole(cluster);
-  const fillMs = await fill(cluster, { mb: GB * 1000, valueBytes: VALUE_BYTES, prefix: '/big/', parallel: 8 });
-  await fragment(cluster, Math.ceil(bytes / VALUE_BYTES));
+  // By tenths until the member says its file is that big (1 MB values take more than 1 MB of pages).
+  let keys = 0;
+  let fillMs = 0;
+  const tenth = Math.ceil(bytes / 10 / VALUE_BYTES);
+  while ((await dbSize(cluster, a)) < bytes * 0.95) {
+    fillMs += await fill(cluster, { mb: (tenth * VALUE_BYTES) / 1e6, valueBytes: VALUE_BYTES, prefix: '/big/', first: keys, parallel: 8 });
+    keys += tenth;
+  }
+  await fragment(cluster, keys);
   const size = await dbSize(cluster, a);
 
   const report = new Report(

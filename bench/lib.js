@@ -91,8 +91,8 @@ export function clientTls(cluster) {
   return { ca: readFileSync(cluster.tls.cacert), cert: readFileSync(cluster.tls.cert), key: readFileSync(cluster.tls.key) };
 }
 
-/** Writes about `mb` MB of `valueBytes` values under `prefix`, `parallel` puts at a time; resolves with the milliseconds it took. */
-export async function fill(cluster, { mb, valueBytes = 100 * 1024, prefix = '/bench/fill/', parallel = 16, onProgress }) {
+/** Writes about `mb` MB of `valueBytes` values under `prefix` (keys numbered from `first`), `parallel` puts at a time; resolves with the milliseconds it took. */
+export async function fill(cluster, { mb, valueBytes = 100 * 1024, prefix = '/bench/fill/', first = 0, parallel = 16, onProgress }) {
   const { createPooledClient } = await import('../dist/adapters/etcd/member-client.js');
   const started = performance.now();
   const pool = createPooledClient(cluster.nodes.map((n) => n.clientUrl), { tls: clientTls(cluster), credentials: {}, deadlineMs: 60_000 });
@@ -100,7 +100,7 @@ export async function fill(cluster, { mb, valueBytes = 100 * 1024, prefix = '/be
     const keys = Math.ceil((mb * 1e6) / valueBytes);
     const value = Buffer.alloc(valueBytes, 'x');
     for (let i = 0; i < keys; i += parallel) {
-      await Promise.all(Array.from({ length: Math.min(parallel, keys - i) }, (_, j) => pool.put(`${prefix}${i + j}`).value(value)));
+      await Promise.all(Array.from({ length: Math.min(parallel, keys - i) }, (_, j) => pool.put(`${prefix}${first + i + j}`).value(value)));
       onProgress?.(i + parallel, keys);
     }
   } finally {
