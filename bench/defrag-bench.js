@@ -3,14 +3,8 @@
 // after moving leadership, no pause) vs `etcdctl defrag` run on each member in
 // sequence, on the same fragmented 3-member TLS cluster. Run after
 // `npm run build`. Env: BENCH_DEFRAG_MB (default 60), BENCH_DEFRAG_RUNS (2).
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { cleanup, clientTls, installEtcd, run, startBenchCluster } from './lib.js';
 
-process.noDeprecation = true;
-const { startLocalCluster } = await import('../dist/adapters/local/local-cluster.js');
 const { createMemberClient, createPooledClient } = await import('../dist/adapters/etcd/member-client.js');
 const { createCockpitStore } = await import('../dist/state/store.js');
 const { Poller } = await import('../dist/state/poller.js');
@@ -18,14 +12,13 @@ const { defragMembers } = await import('../dist/core/operations/defrag.js');
 
 const TARGET_MB = Number(process.env.BENCH_DEFRAG_MB ?? 60);
 const RUNS = Number(process.env.BENCH_DEFRAG_RUNS ?? 2);
-const run = promisify(execFile);
 const line = (name, value) => console.log(`${name.padEnd(44)} ${value}`);
 
-const dir = mkdtempSync(join(tmpdir(), 'etcd-cockpit-defragbench-'));
 let cluster;
 try {
-  cluster = await startLocalCluster({ dir, clusterName: 'defragbench', caBits: 2048 });
-  const tls = { ca: readFileSync(cluster.tls.cacert), cert: readFileSync(cluster.tls.cert), key: readFileSync(cluster.tls.key) };
+  installEtcd();
+  ({ cluster } = await startBenchCluster('defragbench'));
+  const tls = clientTls(cluster);
   const pooled = createPooledClient(cluster.nodes.map((n) => n.clientUrl), { tls, credentials: {}, deadlineMs: 30_000 });
   const ours = [];
   const theirs = [];
@@ -45,8 +38,7 @@ try {
   console.error(`defrag bench failed: ${err instanceof Error ? err.message : err}`);
   process.exitCode = 1;
 } finally {
-  await cluster?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await cleanup();
 }
 
 /** Writes ~TARGET_MB of 100 KB values, then deletes them and compacts: a file mostly free inside. */
@@ -70,7 +62,7 @@ async function timeOurs(tls) {
   const poller = new Poller(store, { intervalMs: 1000, clientOptions: () => ({ tls, credentials: {}, deadlineMs: 5000 }) });
   await poller.pollOnce();
   const ctx = {
-    clientFor: (e) => poller.clientFor(e),
+    clientFor: (e) => poller.memberFor(e),
     members: () => store.getState().order.map((e) => store.getState().members[e]),
     log: () => {},
     longDeadlineMs: 10 * 60_000,

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cleanup, onCleanup, track } from './lib.js';
 
 process.noDeprecation = true;
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -26,17 +27,19 @@ const setup = spawnSync('bash', [join(root, 'scripts/install-etcd.sh')], { stdio
 if (setup.status !== 0) process.exit(1);
 
 const dir = mkdtempSync(join(tmpdir(), 'etcd-cockpit-keys-bench-'));
-const cluster = await startLocalCluster({ dir, clusterName: 'keys-bench', caBits: 2048, size: 1 });
+onCleanup(() => rmSync(dir, { recursive: true, force: true }));
 const fmt = (n) => n.toLocaleString('en-US');
+let cluster;
 try {
+  cluster = await startLocalCluster({ dir, clusterName: 'keys-bench', caBits: 2048, size: 1 });
+  onCleanup(() => cluster.stop());
   const loadMs = await load();
   console.log(`loaded ${fmt(KEYS)} keys (${VALUE_BYTES} B values) in ${(loadMs / 1000).toFixed(1)} s`);
   const run = await keysTop();
   console.log(`keys top ${fmt(KEYS)} keys: ${(run.ms / 1000).toFixed(1)} s, peak RSS ${run.peakMb} MB (exit ${run.code})`);
   console.log(run.stdout.split('\n').slice(0, 6).join('\n'));
 } finally {
-  await cluster.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await cleanup();
 }
 
 /** Kubernetes-like keys over 8 kinds and 50 namespaces, in txns of 128 puts, 16 at a time. */
@@ -69,7 +72,7 @@ function keysTop() {
   const [cmd, argv] = useTime ? ['/usr/bin/time', ['-v', process.execPath, ...args]] : [process.execPath, args];
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: join(dir, 'no-config') } });
+    const child = track(spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: join(dir, 'no-config') } }));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

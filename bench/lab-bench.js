@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { cleanup, onCleanup, track } from './lib.js';
 
 process.noDeprecation = true;
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -25,11 +26,23 @@ const line = (name, value, note = '') => console.log(`${name.padEnd(50)} ${Strin
 const seconds = (ms) => (ms / 1000).toFixed(1);
 
 console.log('\nbootstrap runbook wall time (phases 0-8, 3 members, RSA 4096 CA)');
-await loopback();
-await labHosts();
+try {
+  await loopback();
+  await labHosts();
+} finally {
+  await cleanup();
+}
 
 async function loopback() {
   const dir = mkdtempSync(join(tmpdir(), 'etcd-cockpit-labbench-'));
+  const stopMembers = async () => {
+    const nodeRoots = join(dir, 'work', 'nodes');
+    if (existsSync(nodeRoots)) {
+      await Promise.all(readdirSync(nodeRoots).map((name) => new ProcessSupervisor({ rootDir: join(nodeRoots, name) }).stop({ graceMs: 0 })));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  onCleanup(stopMembers); // on Ctrl-C; the finally below does it on the way out
   try {
     const addresses = await pickLoopbackAddresses(3, [2379, 2380]);
     const nodes = addresses.map((address, i) => ({ name: `etcd-${i + 1}`, address }));
@@ -39,11 +52,7 @@ async function loopback() {
     const r = await cli(['runbook', 'run', '-f', inventory]);
     line('loopback: 3 local members', `${seconds(Date.now() - started)} s`, r.code === 0 ? '' : `FAILED: ${lastLine(r.stderr)}`);
   } finally {
-    const nodeRoots = join(dir, 'work', 'nodes');
-    if (existsSync(nodeRoots)) {
-      await Promise.all(readdirSync(nodeRoots).map((name) => new ProcessSupervisor({ rootDir: join(nodeRoots, name) }).stop({ graceMs: 0 })));
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await stopMembers();
   }
 }
 
@@ -59,7 +68,13 @@ async function labHosts() {
   for (let attempt = 1; attempt <= 2; attempt++) {
     let lab;
     try {
-      lab = await startLab({ name: `bench${process.pid}-${attempt}`, onCreated: (l) => (lab = l) });
+      lab = await startLab({
+        name: `bench${process.pid}-${attempt}`,
+        onCreated: (l) => {
+          lab = l;
+          onCleanup(() => downLab(l));
+        },
+      });
       const { rootfsMs, hostsUpMs } = lab.state.timings;
       if (!cached && attempt === 1) line('lab: root filesystem built (cold cache)', `${seconds(rootfsMs)} s`);
       line('lab: 3 hosts booted, sshd answering', `${seconds(hostsUpMs)} s`);
@@ -86,9 +101,10 @@ async function labHosts() {
 
 function cli(args) {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, XDG_CONFIG_HOME: '/nonexistent/etcd-cockpit-bench' } }, (err, stdout, stderr) =>
+    const child = execFile(process.execPath, [BIN, ...args], { env: { ...process.env, XDG_CONFIG_HOME: '/nonexistent/etcd-cockpit-bench' } }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
+    track(child);
   });
 }
 

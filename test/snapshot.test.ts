@@ -9,7 +9,7 @@ import { startTestCluster, clusterTls } from './helpers/cluster.js';
 import { createMemberClient, createPooledClient } from '../src/adapters/etcd/member-client.js';
 import type { Credentials } from '../src/core/ports/etcd-connector.js';
 import { saveSnapshot } from '../src/adapters/etcd/snapshot.js';
-import { TrailerHasher, checkSha256Trailer, verifySnapshot } from '../src/core/snapshot/verify.js';
+import { TrailerHasher, checkSha256Trailer, verifySnapshot, verifyStreamedSnapshot } from '../src/core/snapshot/verify.js';
 import { listSnapshots, snapshotAge } from '../src/core/snapshot/catalog.js';
 import { inspectSnapshotFile } from '../src/core/snapshot/file-shape.js';
 
@@ -82,6 +82,15 @@ describe('saveSnapshot from a real member', () => {
     expect(v.hash).toBe(Number(json.hash).toString(16));
     expect(v.revision).toBe(Number(status.header.revision)); // nothing was written since the save
     expect(v.totalKeys).toBeGreaterThanOrEqual(KEYS);
+  });
+
+  it('a file just streamed is judged by the trailer the stream checked, not hashed again; a size that differs is refused', async () => {
+    const reader = etcdutlStatusReader(cluster.binaries.etcdutl);
+    const whole = await verifySnapshot(file(), reader);
+    const streamed = await verifyStreamedSnapshot(file(), { status: saved.sha256Trailer, bytes: saved.bytes }, reader);
+    expect(streamed).toEqual(whole);
+    const other = await verifyStreamedSnapshot(file(), { status: 'ok', bytes: saved.bytes + 512 }, reader);
+    expect(other).toMatchObject({ ok: false, problem: `the saved file has ${saved.bytes} bytes, the stream had ${saved.bytes + 512}` });
   });
 
   it('refuses a copy with one byte flipped in the middle', async () => {
@@ -196,5 +205,21 @@ describe('listSnapshots and the trailer hasher', () => {
     const h = new TrailerHasher();
     h.update(body);
     expect(h.finish().status).toBe('missing');
+  });
+});
+
+describe('a snapshot bigger than one write batch', () => {
+  it('lands on disk in order: the saved file hashes to its trailer and etcdutl reads it', async () => {
+    // Auth is on by now (the test above): the root certificate's CN is the root user.
+    const root = cluster.clientCerts.root!;
+    const pool = createPooledClient(cluster.nodes.map((n) => n.clientUrl), { tls: tls(root.cert, root.key), credentials: {}, deadlineMs: 10_000 });
+    clients.push(pool);
+    const value = Buffer.alloc(512 * 1024, 'b');
+    await Promise.all(Array.from({ length: 40 }, (_, i) => pool.put(`/snap/big-${i}`).value(value))); // ~20 MB: several 4 MiB batches
+    const target = join(dir, 'big.db');
+    const saved = await saveSnapshot(memberClient(1, {}, root), target);
+    expect(saved.bytes).toBeGreaterThan(16 * 1024 * 1024);
+    expect(await checkSha256Trailer(target)).toEqual({ status: 'ok', bytes: saved.bytes });
+    expect((await verifySnapshot(target, etcdutlStatusReader(cluster.binaries.etcdutl))).ok).toBe(true);
   });
 });

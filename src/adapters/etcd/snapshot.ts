@@ -11,7 +11,12 @@ import { SnapshotError, type SaveSnapshotOptions, type SnapshotSaved, type Snaps
 type SnapshotStream = Readable & { cancel(): void };
 
 const TRAILER = 32;
-const BATCH_BYTES = 1 << 20;
+const BATCH_BYTES = 4 << 20;
+/** Messages (32 KiB each) queued for writing before the stream pauses, and resumes. */
+const PAUSE_AT = 256;
+const RESUME_AT = 64;
+const BATCHES_IN_FLIGHT = 2;
+const ACCEPTED: Promise<void> = Promise.resolve();
 
 /** Part files being written right now: what a second Ctrl-C removes before the process exits at once. */
 const partFilesInProgress = new Set<string>();
@@ -73,10 +78,26 @@ export async function streamSnapshot(
     let received = 0;
     let total = 0;
     let dbDone = false;
-    const pump = async () => {
-      for await (const msg of stream as AsyncIterable<ISnapshotResponse>) {
-        clearTimeout(timer);
-        if (stopError) throw stopError;
+    const source = stream;
+    // Events, not `for await`: no promise per 32 KiB message. Writes are queued
+    // in order without waiting; the stream pauses while too many are pending.
+    const pumping = new Promise<void>((resolve, reject) => {
+      let pendingWrites = 0;
+      let paused = false;
+      let ended = false;
+      const written = () => {
+        pendingWrites--;
+        if (paused && pendingWrites <= RESUME_AT) {
+          paused = false;
+          arm(); // the member is waited on again from now
+          source.resume();
+        }
+        if (ended && pendingWrites === 0) resolve();
+      };
+      const failWrite = (err: unknown) => reject(err instanceof Error ? err : new Error(String(err)));
+      source.on('data', (msg: ISnapshotResponse) => {
+        if (stopError) return;
+        timer?.refresh();
         const blob = msg.blob;
         received += blob.length;
         hasher.update(blob);
@@ -86,12 +107,21 @@ export async function streamSnapshot(
           total = received + remaining + TRAILER;
           dbDone = remaining === 0;
         }
-        await write(blob);
+        pendingWrites++;
+        write(blob).then(written, failWrite);
         options.onProgress?.(received, Math.max(total, received));
-        arm();
-      }
-    };
-    const pumping = pump();
+        if (!paused && pendingWrites >= PAUSE_AT) {
+          paused = true;
+          clearTimeout(timer); // our own writes are slow, not the member
+          source.pause();
+        }
+      });
+      source.once('end', () => {
+        ended = true;
+        if (pendingWrites === 0) resolve();
+      });
+      source.once('error', reject);
+    });
     pumping.catch(() => undefined); // when `failed` wins the race, the pump's own error is not news
     await Promise.race([pumping, failed]);
     clearTimeout(timer);
@@ -114,10 +144,10 @@ export async function streamSnapshot(
 }
 
 /**
- * Streams a snapshot into `<file>.part.<random>`, fsyncs it, runs
- * `beforeRename` on it (the verification), and only then renames it onto
- * `file` and fsyncs the folder. On any failure or abort the part file is
- * removed and `file` is untouched.
+ * Streams a snapshot into `<file>.part.<random>`, then fsyncs it while
+ * `beforeRename` (the verification) reads it, and only when both are done
+ * renames it onto `file` and fsyncs the folder. On any failure or abort the
+ * part file is removed and `file` is untouched.
  */
 export async function saveSnapshot(client: Etcd3, file: string, options: SaveSnapshotOptions = {}): Promise<SnapshotSaved> {
   const part = `${file}.part.${randomBytes(6).toString('hex')}`;
@@ -128,11 +158,12 @@ export async function saveSnapshot(client: Etcd3, file: string, options: SaveSna
     const sink = new FileSink(fh);
     const streamed = await streamSnapshot(client, (chunk) => sink.write(chunk), options);
     await sink.flush();
-    await fh.sync();
+    // The verification reads what is in the page cache; the disk catches up meanwhile.
+    const [synced, checked] = await Promise.allSettled([fh.sync(), options.beforeRename?.(part, streamed)]);
     closed = true;
     await fh.close();
-    options.signal?.throwIfAborted();
-    await options.beforeRename?.(part);
+    if (synced.status === 'rejected') throw synced.reason;
+    if (checked.status === 'rejected') throw checked.reason;
     options.signal?.throwIfAborted();
     await rename(part, file);
     partFilesInProgress.delete(part);
@@ -177,43 +208,60 @@ function openSnapshotStream(client: Etcd3): Promise<SnapshotStream> {
   );
 }
 
-/** Batches the member's 32 KiB chunks into ~1 MiB writes and keeps one write in flight while the next batch arrives. */
+/**
+ * Batches the member's 32 KiB chunks into ~4 MiB writes, each at its own
+ * offset, one after the other. A write is accepted at once while at most two
+ * batches are on their way to the disk; past that the caller waits for the
+ * oldest. The first failure fails every later write and the flush.
+ */
 class FileSink {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private inflight: Promise<void> = Promise.resolve();
+  private position = 0;
+  private readonly writing: Array<Promise<void>> = [];
+  private tail: Promise<void> = Promise.resolve();
+  private failure: unknown;
 
   constructor(private readonly fh: FileHandle) {}
 
-  async write(chunk: Buffer): Promise<void> {
+  write(chunk: Buffer): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes >= BATCH_BYTES) await this.kick();
+    if (this.pendingBytes >= BATCH_BYTES) this.kick();
+    return this.writing.length > BATCHES_IN_FLIGHT ? this.writing[0]! : ACCEPTED;
   }
 
   async flush(): Promise<void> {
-    await this.kick();
-    await this.inflight;
+    this.kick();
+    await this.tail;
+    if (this.failure !== undefined) throw this.failure;
   }
 
-  private async kick(): Promise<void> {
+  private kick(): void {
+    if (this.pending.length === 0) return;
     const chunks = this.pending;
+    const at = this.position;
+    this.position += this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
-    await this.inflight;
-    if (chunks.length === 0) return;
-    this.inflight = writeAll(this.fh, chunks);
-    this.inflight.catch(() => undefined); // awaited by the next kick or flush
+    const batch = this.tail.then(() => writeAll(this.fh, chunks, at));
+    this.tail = batch;
+    this.writing.push(batch);
+    batch.then(
+      () => void this.writing.splice(this.writing.indexOf(batch), 1),
+      (err: unknown) => (this.failure ??= err),
+    );
   }
 }
 
-async function writeAll(fh: FileHandle, chunks: Buffer[]): Promise<void> {
+async function writeAll(fh: FileHandle, chunks: Buffer[], position: number): Promise<void> {
   const size = chunks.reduce((n, c) => n + c.length, 0);
-  const { bytesWritten } = await fh.writev(chunks);
+  const { bytesWritten } = await fh.writev(chunks, position);
   if (bytesWritten === size) return;
   const rest = Buffer.concat(chunks).subarray(bytesWritten);
   let off = 0;
-  while (off < rest.length) off += (await fh.write(rest, off)).bytesWritten;
+  while (off < rest.length) off += (await fh.write(rest, off, rest.length - off, position + bytesWritten + off)).bytesWritten;
 }
 
 async function syncDir(dir: string): Promise<void> {

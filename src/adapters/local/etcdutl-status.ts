@@ -2,9 +2,23 @@ import { execFile } from 'node:child_process';
 import { childEnv } from '../child-env.js';
 import { EtcdutlStatusError, etcdutlReason, parseEtcdutlStatus, type SnapshotStatus, type SnapshotStatusReader } from '../../core/snapshot/verify.js';
 
-/** The reader core verifies snapshots with; `path` is looked up only when a snapshot is read. */
+/**
+ * The reader core verifies snapshots with; `path` is looked up when a
+ * snapshot is read, or earlier by `prepare()` (a lookup that failed there is
+ * tried again, and reported, at the read).
+ */
 export function etcdutlStatusReader(path: string | (() => string)): SnapshotStatusReader {
-  return (file, options = {}) => snapshotStatus(file, typeof path === 'string' ? path : path(), options.timeoutMs, options.signal);
+  let found: string | undefined = typeof path === 'string' ? path : undefined;
+  const lookUp = (): string => (found ??= (path as () => string)());
+  const reader: SnapshotStatusReader = (file, options = {}) => snapshotStatus(file, lookUp(), options.timeoutMs, options.signal);
+  reader.prepare = () => {
+    try {
+      lookUp();
+    } catch {
+      // said by the read itself
+    }
+  };
+  return reader;
 }
 
 /** Runs `etcdutl snapshot status <file> -w json` (argv, no shell). Rejects with EtcdutlStatusError when etcdutl refuses the file. */

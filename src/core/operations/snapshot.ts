@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { SnapshotError, type SnapshotStreamed } from '../ports/snapshot-stream.js';
-import { verifySnapshot, type SnapshotStatusReader, type SnapshotVerification } from '../snapshot/verify.js';
+import { verifyStreamedSnapshot, type SnapshotStatusReader, type SnapshotVerification } from '../snapshot/verify.js';
 import { SnapshotFileError } from '../snapshot/file-shape.js';
 import { readTrailerHex, sidecarPath, writeSidecar } from '../snapshot/sidecar.js';
 import { checkSaveTarget, typeableName } from '../snapshot/target.js';
@@ -53,8 +53,9 @@ function progressLogger(ctx: OperationContext, name: string): (bytes: number, to
 
 /**
  * Streams a snapshot from one member into `<file>.part.<random>`, verifies
- * that part file the way a restore will (SHA-256 trailer and `etcdutl
- * snapshot status`), and only then renames it onto `file`: an interrupt at
+ * that part file the way a restore will (SHA-256 trailer, checked as the
+ * bytes pass, bbolt header and `etcdutl snapshot status`), and only then
+ * renames it onto `file`: an interrupt at
  * any point leaves no part file and no unverified `file`. Records
  * `<file>.cockpit.json` last.
  */
@@ -65,12 +66,21 @@ export async function takeSnapshot(ctx: OperationContext, options: TakeSnapshotO
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   ctx.log(`${member.name}: streaming a snapshot to ${file}`);
   let verified: Verified | undefined;
+  const logProgress = progressLogger(ctx, member.name);
+  let etcdutlFound = false;
   const saving = ctx.clientFor(member.endpoint).saveSnapshot(file, {
-    onProgress: progressLogger(ctx, member.name),
+    onProgress: (bytes, total) => {
+      if (!etcdutlFound) {
+        etcdutlFound = true;
+        options.etcdutl.prepare?.(); // while the member sends, not after the last byte
+      }
+      logProgress(bytes, total);
+    },
     ...(signal ? { signal } : {}),
-    beforeRename: async (part) => {
+    beforeRename: async (part, streamed) => {
       ctx.log(`${member.name}: received; verifying before it takes the name ${basename(file)}`);
-      const v = await verifySnapshot(part, options.etcdutl, signal ? { signal } : {}).catch((err: unknown) => {
+      const trailer = { status: streamed.sha256Trailer, bytes: streamed.bytes };
+      const v = await verifyStreamedSnapshot(part, trailer, options.etcdutl, signal ? { signal } : {}).catch((err: unknown) => {
         if (err instanceof SnapshotFileError) throw new SnapshotError(`snapshot failed verification: ${err.message}`, 'error');
         throw err;
       });

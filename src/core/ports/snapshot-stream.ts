@@ -23,8 +23,12 @@ export interface StreamSnapshotOptions {
 }
 
 export interface SaveSnapshotOptions extends StreamSnapshotOptions {
-  /** Runs on the complete, fsynced part file before it is renamed into place; a throw keeps `file` untouched. */
-  beforeRename?: (partFile: string) => Promise<void>;
+  /**
+   * Runs on the complete part file (with what the stream saw: its size and
+   * trailer) while the file is fsynced; the rename waits for both. A throw
+   * keeps `file` untouched.
+   */
+  beforeRename?: (partFile: string, streamed: SnapshotStreamed) => Promise<void>;
 }
 
 export class SnapshotError extends Error {

@@ -113,8 +113,15 @@ export class EtcdutlStatusError extends Error {
   override name = 'EtcdutlStatusError';
 }
 
-/** `etcdutl snapshot status` on a file (the adapters run it); rejects with EtcdutlStatusError when etcdutl refuses the file. */
-export type SnapshotStatusReader = (file: string, options?: { timeoutMs?: number; signal?: AbortSignal }) => Promise<SnapshotStatus>;
+/**
+ * `etcdutl snapshot status` on a file (the adapters run it); rejects with
+ * EtcdutlStatusError when etcdutl refuses the file. `prepare` finds etcdutl
+ * ahead of time (a save calls it while the stream runs, so the lookup is not
+ * on the path between the last byte and the verdict).
+ */
+export type SnapshotStatusReader = ((file: string, options?: { timeoutMs?: number; signal?: AbortSignal }) => Promise<SnapshotStatus>) & {
+  prepare?: () => void;
+};
 
 interface VerificationBase {
   file: string;
@@ -165,6 +172,27 @@ export function judgeSnapshot(
 export async function verifySnapshot(file: string, readStatus: SnapshotStatusReader, options: VerifyOptions = {}): Promise<SnapshotVerification> {
   await inspectSnapshotFile(file);
   const trailer = await checkSha256Trailer(file, options.signal);
+  return judgeWithEtcdutl(file, trailer, readStatus, options);
+}
+
+/**
+ * The same verdict for a file just saved from a stream whose SHA-256 trailer
+ * was checked as its bytes passed (`streamed`): the header and size are read
+ * from the file, etcdutl reads it once, and nothing hashes it a second time.
+ */
+export async function verifyStreamedSnapshot(
+  file: string,
+  streamed: TrailerCheck,
+  readStatus: SnapshotStatusReader,
+  options: VerifyOptions = {},
+): Promise<SnapshotVerification> {
+  const shape = await inspectSnapshotFile(file);
+  if (shape.bytes !== streamed.bytes)
+    return { file, bytes: shape.bytes, sha256: 'mismatch', ok: false, problem: `the saved file has ${shape.bytes} bytes, the stream had ${streamed.bytes}` };
+  return judgeWithEtcdutl(file, streamed, readStatus, options);
+}
+
+async function judgeWithEtcdutl(file: string, trailer: TrailerCheck, readStatus: SnapshotStatusReader, options: VerifyOptions): Promise<SnapshotVerification> {
   let status: SnapshotStatus | { refused: string };
   try {
     status = await readStatus(file, { ...(options.etcdutlTimeoutMs ? { timeoutMs: options.etcdutlTimeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}) });
