@@ -1,11 +1,12 @@
 /**
  * What a user does on a jump host: `npm pack`, `npm install -g` of the tarball
- * (here into a temporary prefix), then the installed `etcd-cockpit`: --version,
+ * (here into a temporary prefix), then the installed `etcd-cockpit` (the
+ * bundle npm pack builds): --version,
  * `status -o json` against a real 3-member TLS cluster, the live view in a
  * real pseudo-terminal, and a runbook dry run on a local inventory.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +98,12 @@ describe('npm pack, npm install -g, etcd-cockpit', () => {
     expect(paths.filter((p) => p.endsWith('.map'))).toEqual([]);
     for (const p of ['bin/etcd-cockpit', 'LICENSE', 'README.md', 'themes/dark.json', 'themes/schema.json']) expect(paths).toContain(p);
     expect(paths.some((p) => p.startsWith('dist/') && p.endsWith('.js'))).toBe(true);
+    expect(paths).toContain('dist/bundle/etcd-cockpit.js');
+  });
+
+  it('the installed command runs the bundle (bin/ takes it while it is not older than the compiled entry point)', () => {
+    const installed = join(prefix, 'lib', 'node_modules', pkg.name, 'dist');
+    expect(statSync(join(installed, 'bundle', 'etcd-cockpit.js')).mtimeMs).toBeGreaterThanOrEqual(statSync(join(installed, 'app', 'main.js')).mtimeMs);
   });
 
   it('--version prints the package version', async () => {
