@@ -68,5 +68,7 @@ await build({
   },
   plugins: [keepModuleUrls],
   legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 }).catch(() => process.exit(1)); // esbuild has printed what failed and where
