@@ -35,6 +35,23 @@ const keepModuleUrls = {
 // Chunk names change with their content: old ones must not linger and ship.
 rmSync(outdir, { recursive: true, force: true });
 
+/**
+ * yaml's build for Node is CommonJS: bundled, every one of its modules runs
+ * when the inventory is first read. Its ES module build (the same code) lets
+ * esbuild keep only what the cockpit uses.
+ */
+const yamlAsEsm = {
+  name: 'yaml-as-esm',
+  setup(b) {
+    b.onResolve({ filter: /^yaml$/ }, async (args) => {
+      // Its exports map names only package.json and the two entry points, not the file itself.
+      const pkg = await b.resolve('yaml/package.json', { kind: args.kind, resolveDir: args.resolveDir });
+      if (pkg.errors.length > 0) return { errors: pkg.errors };
+      return { path: join(dirname(pkg.path), 'browser', 'index.js') };
+    });
+  },
+};
+
 await build({
   entryPoints: { 'etcd-cockpit': join(dist, 'app/main.js') },
   outdir,
@@ -66,7 +83,7 @@ await build({
       'const __dirname = __cockpitDirname(__filename);',
     ].join(' '),
   },
-  plugins: [keepModuleUrls],
+  plugins: [keepModuleUrls, yamlAsEsm],
   legalComments: 'none',
   minifyWhitespace: true,
   minifySyntax: true,
