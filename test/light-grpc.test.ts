@@ -18,6 +18,7 @@ import {
 } from '../src/adapters/etcd/light/etcd-messages.js';
 import { GrpcError, decodeGrpcMessage } from '../src/adapters/etcd/light/grpc-status.js';
 import { fetchMetricsText } from '../src/adapters/etcd/metrics.js';
+import { describeCertificate, fetchServerCertificate } from '../src/adapters/etcd/server-cert.js';
 import { readMetric } from '../src/core/metrics/read-metric.js';
 import { PollClient } from '../src/adapters/etcd/light/poll-client.js';
 import { createMemberClient } from '../src/adapters/etcd/member-client.js';
@@ -250,6 +251,24 @@ describe('the light client against a real cluster', () => {
     } finally {
       light.close();
     }
+  });
+
+  it("keeps the certificate of its own handshake (the poller's certificate read needs no second one), gone once closed", async () => {
+    const endpoint = cluster.nodes[2]!.clientUrl;
+    const light = new PollClient(endpoint, options());
+    try {
+      expect(light.peerCertificate()).toBeUndefined();
+      const before = Date.now();
+      await light.status();
+      const seen = light.peerCertificate()!;
+      expect(seen.at).toBeGreaterThanOrEqual(before);
+      const separate = await fetchServerCertificate(endpoint, options().tls, 3000);
+      expect(describeCertificate(seen.x509)).toEqual(separate);
+      expect(separate.subjectCN).toBe(cluster.nodes[2]!.name);
+    } finally {
+      light.close();
+    }
+    expect(light.peerCertificate()).toBeUndefined();
   });
 
   it('serves a quorum read and the member list etcd3 sees', async () => {

@@ -1,6 +1,7 @@
 /**
  * What a user does on a jump host: `npm pack`, `npm install -g` of the tarball
- * (here into a temporary prefix), then the installed `etcd-cockpit`: --version,
+ * (here into a temporary prefix), then the installed `etcd-cockpit` (the
+ * bundle npm pack builds): --version,
  * `status -o json` against a real 3-member TLS cluster, the live view in a
  * real pseudo-terminal, and a runbook dry run on a local inventory.
  */
@@ -97,6 +98,15 @@ describe('npm pack, npm install -g, etcd-cockpit', () => {
     expect(paths.filter((p) => p.endsWith('.map'))).toEqual([]);
     for (const p of ['bin/etcd-cockpit', 'LICENSE', 'README.md', 'themes/dark.json', 'themes/schema.json']) expect(paths).toContain(p);
     expect(paths.some((p) => p.startsWith('dist/') && p.endsWith('.js'))).toBe(true);
+    expect(paths).toContain('dist/bundle/etcd-cockpit.js');
+  });
+
+  it('the installed command runs the bundle: it loads no module of dist/ outside dist/bundle/', async () => {
+    const r = await run('etcd-cockpit', ['--version'], { env: { ...cockpitEnv(), NODE_DEBUG: 'esm' }, timeoutMs: 20_000 });
+    expect(r.code).toBe(0);
+    const loaded = [...new Set([...r.stderr.matchAll(/file:\/\/\S*\/dist\/\S+\.js/g)].map((m) => m[0]))];
+    expect(loaded.some((url) => url.endsWith('/dist/bundle/etcd-cockpit.js'))).toBe(true);
+    expect(loaded.filter((url) => !url.includes('/dist/bundle/'))).toEqual([]);
   });
 
   it('--version prints the package version', async () => {

@@ -38,6 +38,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`etcd-cockpit ${packageVersion()}\n`);
       return 0;
     }
+    if (opts.command === 'completion') {
+      process.stdout.write((await import('../cli/completion.js')).completionScript(opts.args[0]!));
+      return 0;
+    }
     checkFileArguments(opts.command, opts.args);
     if (opts.command === 'snapshot' && opts.args[0] !== 'save') return await (await snapshotCommands()).runOfflineSnapshotCommand(opts);
     if (opts.command === 'trust-hosts') {

@@ -13,7 +13,6 @@ import { operationContext } from '../cli/operation-context.js';
 import { snapshotDir } from '../cli/commands/snapshot.js';
 import { findEtcdBinaries } from '../adapters/local/etcd-binaries.js';
 import { etcdutlStatusReader } from '../adapters/local/etcdutl-status.js';
-import { closeRunContext, createRunContext } from '../adapters/runbook/run-context.js';
 import { emptyRunbookView } from '../state/runbook-view.js';
 import { watchClusterEvents } from '../state/timeline.js';
 import { recordHistory } from '../state/history.js';
@@ -168,7 +167,9 @@ class ClusterServices {
         snapshotDir: snapshotDir(opts, session.plan.clusterName),
         timelineDir: join(stateDir(), 'timelines'),
         pauseMs: opts.pauseMs,
-        openRun: (inventory) => {
+        // SSH (ssh2 and its crypto: ~0.7 MB of code) loads with the first service operation, not with the live view.
+        openRun: async (inventory) => {
+          const { createRunContext, closeRunContext } = await import('../adapters/runbook/run-context.js');
           const run = createRunContext({ inventory });
           return { run, close: () => closeRunContext(run) };
         },

@@ -11,6 +11,7 @@ export const COMMANDS = [
   'restart', 'rolling-restart', 'restore', 'rebootstrap', 'member', 'quota', 'contexts',
   'keys',
   'certs',
+  'completion',
 ] as const;
 export type Command = (typeof COMMANDS)[number];
 
@@ -68,7 +69,8 @@ export interface KeysTopOptions {
   sort: 'bytes' | 'count';
 }
 
-const OPTIONS = {
+/** Every flag: the parser's table, and the shell completion's. */
+export const OPTIONS = {
   file: { type: 'string', short: 'f' },
   context: { type: 'string' },
   config: { type: 'string' },
@@ -180,7 +182,17 @@ export function parseCli(argv: string[]): CliOptions {
 }
 
 const KEYS_TOP_FLAGS = ['depth', 'prefix', 'limit', 'sort'] as const;
-const SORTS = ['bytes', 'count'] as const;
+export const SORTS = ['bytes', 'count'] as const;
+
+/** The words a command takes first: checked here, offered by the shell completion. */
+export const SUBCOMMANDS = {
+  snapshot: ['save', 'list', 'verify', 'prune'],
+  alarm: ['list', 'disarm'],
+  keys: ['top'],
+  member: ['replace'],
+  certs: ['status', 'renew', 'rotate-ca'],
+  completion: ['bash', 'zsh'],
+} as const satisfies Partial<Record<Command, readonly string[]>>;
 
 function parseKeysTopOptions(command: Command, values: Partial<Record<(typeof KEYS_TOP_FLAGS)[number], string>>): KeysTopOptions {
   const given = KEYS_TOP_FLAGS.find((f) => values[f] !== undefined);
@@ -283,13 +295,13 @@ function checkPositionals(command: Command, words: string[]): void {
     case 'compact':
       return extra(0, 'compact', (w) => (/^\d+$/.test(w) ? `--keep ${w}` : undefined));
     case 'snapshot': {
-      const sub = subcommand(['save', 'list', 'verify', 'prune'], 'snapshot');
+      const sub = subcommand(SUBCOMMANDS.snapshot, 'snapshot');
       if (sub === undefined) throw new UsageError('snapshot needs save [FILE|-], verify FILE, list [DIR] or prune');
       if (sub === 'verify') needs(2, 'snapshot verify', 'the snapshot file');
       return extra(2, `snapshot ${sub}`, sub === 'save' ? memberHint : undefined);
     }
     case 'alarm':
-      subcommand(['list', 'disarm'], 'alarm');
+      subcommand(SUBCOMMANDS.alarm, 'alarm');
       return extra(1, `alarm ${words[0]}`);
     case 'move-leader':
     case 'restart':
@@ -302,15 +314,18 @@ function checkPositionals(command: Command, words: string[]): void {
       needs(1, 'quota', 'the new size, like 4GiB');
       return extra(1, 'quota');
     case 'keys':
-      if (subcommand(['top'], 'keys') === undefined) throw new UsageError('keys takes top [--depth N] [--prefix P] [--limit N] [--sort bytes|count]');
+      if (subcommand(SUBCOMMANDS.keys, 'keys') === undefined) throw new UsageError('keys takes top [--depth N] [--prefix P] [--limit N] [--sort bytes|count]');
       return extra(1, 'keys top', (w) => (w.startsWith('-') ? undefined : `--prefix ${w}`));
     case 'member':
-      if (subcommand(['replace'], 'member') === undefined) throw new UsageError('member takes replace NAME');
+      if (subcommand(SUBCOMMANDS.member, 'member') === undefined) throw new UsageError('member takes replace NAME');
       needs(2, 'member replace', 'the name of the member to replace');
       return extra(2, 'member replace');
     case 'certs':
-      if (subcommand(['status', 'renew', 'rotate-ca'], 'certs') === undefined) throw new UsageError('certs needs status, renew or rotate-ca (with -f cluster.yaml)');
+      if (subcommand(SUBCOMMANDS.certs, 'certs') === undefined) throw new UsageError('certs needs status, renew or rotate-ca (with -f cluster.yaml)');
       return extra(1, `certs ${words[0]}`);
+    case 'completion':
+      if (subcommand(SUBCOMMANDS.completion, 'completion') === undefined) throw new UsageError('completion needs the shell: completion bash or completion zsh');
+      return extra(1, `completion ${words[0]}`);
     case 'tui':
     case 'status':
     case 'contexts':
@@ -367,6 +382,7 @@ Usage:
   etcd-cockpit trust-hosts -f cluster.yaml   show unknown SSH host keys' fingerprints; add the ones you confirm
   etcd-cockpit runbook plan|run [--phase N] [--dry-run] -f cluster.yaml
                                              bootstrap a TLS cluster with RBAC, phase by phase
+  etcd-cockpit completion bash|zsh           print the shell completion script (see the README)
 
 Connection (same as etcdctl; ETCDCTL_* environment variables work too):
   -f, --file cluster.yaml     inventory file (cluster name, nodes, TLS, password source)

@@ -17,8 +17,13 @@ export interface RunnerSettings {
   readonly etcdutl: SnapshotStatusReader;
   /** `--pause` between members in rolling work. */
   pauseMs: number;
-  /** Reaches the inventory's nodes (SSH or local) for service operations; close it when done. */
-  openRun?: (inventory: Inventory) => { run: RunContext; close(): Promise<void> };
+  /** Reaches the inventory's nodes (SSH or local) for service operations; close it when done. May load SSH first. */
+  openRun?: (inventory: Inventory) => OpenedRun | Promise<OpenedRun>;
+}
+
+export interface OpenedRun {
+  run: RunContext;
+  close(): Promise<void>;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { EtcdMember, ProbeResult } from '../core/ports/etcd.js';
 import { etcdMember } from '../adapters/etcd/etcd-member.js';
 import { PollClient } from '../adapters/etcd/light/poll-client.js';
 import { fetchMetricsText } from '../adapters/etcd/metrics.js';
-import { fetchServerCertificate } from '../adapters/etcd/server-cert.js';
+import { describeCertificate, fetchServerCertificate, type ServerCertificate } from '../adapters/etcd/server-cert.js';
 import { coveredSpan } from '../core/metrics/leader-history.js';
 import { computeSignals, recordLeaderChanges, rttWindow, toScrape, type LeaderChangeHistory, type Scrape } from '../core/metrics/signals.js';
 import { summarizeSignals } from '../core/metrics/summary.js';
@@ -57,6 +57,10 @@ export class Poller {
   /** Members the cockpit cannot ask (wrong password, TLS files): retried ever more slowly, not hammered every interval. */
   private readonly backoff = new Map<string, { failures: number; until: number }>();
   private stopped = false;
+  /** Probes out now, and answers waiting to be applied together (see deliver). */
+  private probing = 0;
+  private readonly answers: { endpoint: string; result: ProbeResult; delivered: () => void }[] = [];
+  private settleTimer?: NodeJS.Timeout;
   /** Bumped by pause(): loops of an earlier generation end instead of rescheduling. */
   private generation = 0;
 
@@ -114,6 +118,7 @@ export class Poller {
 
   stop(): void {
     this.stopped = true;
+    this.applyAnswers(); // nothing waits on a stopped poller
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     for (const c of this.pollClients.values()) c.close();
@@ -170,14 +175,47 @@ export class Poller {
         this.store.getState().applyProbe(endpoint, { ok: false, kind: 'error', reason: (err as Error).message }, this.now());
         return;
       }
-      // /metrics is a separate HTTPS connection: fetch it alongside, not after, the probe.
-      const [result] = await Promise.all([probeMember(client, this.steadySample(endpoint)), this.refreshMetrics(), this.refreshCert(endpoint)]);
+      // /metrics is a separate request: fetch it alongside, not after, the probe; the probe's answer does not wait for it.
+      const metrics = this.refreshMetrics();
+      const result = await this.probe(client, endpoint);
       if (this.stopped) return;
-      this.store.getState().applyProbe(endpoint, withBackoff(result, this.backOff(endpoint, result)), this.now());
-      if (result.ok) await this.refreshMemberList(client);
+      await this.deliver(endpoint, result);
+      await Promise.all([metrics, result.ok ? this.refreshMemberList(client) : undefined, this.refreshCert(endpoint, client, result)]);
     } finally {
       this.inFlight.delete(endpoint);
     }
+  }
+
+  private async probe(client: PollClient, endpoint: string): Promise<ProbeResult> {
+    this.probing++;
+    try {
+      return await probeMember(client, this.steadySample(endpoint));
+    } finally {
+      this.probing--;
+    }
+  }
+
+  /**
+   * Answers wait until no other probe is out (at most SETTLE_MS) and go into
+   * the store together: one redraw per round instead of one per member, and no
+   * redraw while the other members' latencies are still being measured.
+   */
+  private deliver(endpoint: string, result: ProbeResult): Promise<void> {
+    return new Promise((delivered) => {
+      this.answers.push({ endpoint, result, delivered });
+      if (this.probing === 0) this.applyAnswers();
+      else this.settleTimer ??= setTimeout(() => this.applyAnswers(), SETTLE_MS);
+    });
+  }
+
+  private applyAnswers(): void {
+    clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
+    const answers = this.answers.splice(0);
+    for (const { endpoint, result } of answers) {
+      if (!this.stopped) this.store.getState().applyProbe(endpoint, withBackoff(result, this.backOff(endpoint, result)), this.now());
+    }
+    for (const a of answers) a.delivered();
   }
 
   private pollClientFor(endpoint: string): PollClient {
@@ -270,12 +308,20 @@ export class Poller {
     return fetchMetricsText(endpoint, tls, deadlineMs, serverName);
   }
 
-  private async refreshCert(endpoint: string): Promise<void> {
+  /**
+   * The certificate the member presents: the one of the probe's own handshake
+   * when that is younger than certEveryMs (no second handshake), else a
+   * handshake of its own, which also reads an expired certificate. A member
+   * that did not answer at all is not asked twice.
+   */
+  private async refreshCert(endpoint: string, client: PollClient, probe: ProbeResult): Promise<void> {
     const every = this.options.certEveryMs ?? 10 * 60_000;
-    if (!endpoint.startsWith('https://') || this.backingOff('certificates') || !this.due(this.lastCert, endpoint, every)) return;
+    if (!endpoint.startsWith('https://') || this.backingOff('certificates')) return;
+    if (!probe.ok && (probe.kind === 'timeout' || probe.kind === 'unreachable')) return;
+    if (!this.due(this.lastCert, endpoint, every)) return;
     try {
-      const { tls, deadlineMs, serverName } = this.options.clientOptions(endpoint);
-      const cert = await fetchServerCertificate(endpoint, tls, deadlineMs, serverName);
+      const fromProbe = client.peerCertificate();
+      const cert = fromProbe && Date.now() - fromProbe.at < every ? describeCertificate(fromProbe.x509) : await this.handshakeCertificate(endpoint);
       if (this.stopped) return;
       this.store.getState().setCert(endpoint, { daysLeft: cert.daysLeft, notAfter: cert.notAfter.toISOString() });
       this.store.getState().recordSource('certificates', {}, this.now(), every);
@@ -285,6 +331,11 @@ export class Poller {
       const name = this.store.getState().members[endpoint]?.name ?? endpoint;
       this.store.getState().recordSource('certificates', { error: `${name}: ${explainEtcdError(err).message}` }, this.now(), every);
     }
+  }
+
+  private handshakeCertificate(endpoint: string): Promise<ServerCertificate> {
+    const { tls, deadlineMs, serverName } = this.options.clientOptions(endpoint);
+    return fetchServerCertificate(endpoint, tls, deadlineMs, serverName);
   }
 
   /** After a failure of the cockpit's own setup: wait 2, 4, 8 ... up to 60 s before asking this member again. */
@@ -316,6 +367,9 @@ export class Poller {
     return (this.options.now ?? Date.now)();
   }
 }
+
+/** How long answers that are in wait for a slower member's before they are shown anyway. */
+const SETTLE_MS = 50;
 
 function withBackoff(result: ProbeResult, waitMs: number | undefined): ProbeResult {
   if (result.ok || waitMs === undefined) return result;

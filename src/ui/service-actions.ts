@@ -71,7 +71,7 @@ async function ask(ctx: ActionContext, spec: { kind: ServiceKind; label: string;
   }
   const state = store.getState();
   const ops = await import('../core/operations/service/index.js');
-  const { run, close } = settings.openRun(inventory);
+  const { run, close } = await settings.openRun(inventory);
   try {
     const deps = ops.serviceDeps(run);
     const input: BuildInput = {

@@ -60,12 +60,13 @@ export function fetchServerCertificate(
       if (matches === undefined) return fail(new Error(`${endpoint} presented a certificate not valid for ${name}`));
       clearTimeout(timer);
       socket.end();
-      resolve(describe(x509));
+      resolve(describeCertificate(x509));
     });
   });
 }
 
-function describe(x509: X509Certificate): ServerCertificate {
+/** What the cockpit reads from a certificate the member presented. */
+export function describeCertificate(x509: X509Certificate): ServerCertificate {
   const notAfter = new Date(x509.validTo);
   return {
     subjectCN: commonName(x509.subject),

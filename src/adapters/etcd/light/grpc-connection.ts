@@ -1,6 +1,7 @@
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type SecureClientSessionOptions } from 'node:http2';
 import { isIP } from 'node:net';
-import { checkServerIdentity, createSecureContext, type SecureContext } from 'node:tls';
+import { checkServerIdentity, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
+import type { X509Certificate } from 'node:crypto';
 import type { TlsMaterial } from '../../../core/tls/material.js';
 import { GrpcCode, GrpcError, codeForHttpStatus, decodeGrpcMessage, transportError } from './grpc-status.js';
 
@@ -18,8 +19,16 @@ export interface ConnectionOptions {
  * idle connection never keeps the process alive; a call's deadline timer
  * does, until the call ends.
  */
+/** The certificate the server presented in the live session's handshake (verified: chain and name). */
+export interface HandshakeCertificate {
+  x509: X509Certificate;
+  /** Date.now() of the handshake. */
+  at: number;
+}
+
 export class GrpcConnection {
   private session?: ClientHttp2Session;
+  private sessionCertificate?: HandshakeCertificate;
   private connecting?: { session: ClientHttp2Session; ready: Promise<ClientHttp2Session> };
   private closed = false;
   private readonly authority: string;
@@ -90,6 +99,12 @@ export class GrpcConnection {
         stream.end();
       }, (err: unknown) => done(transportError(err)));
     });
+  }
+
+  /** The server certificate of the live session; undefined without one (not connected, or plain HTTP). */
+  peerCertificate(): HandshakeCertificate | undefined {
+    const live = this.session;
+    return live && !live.closed && !live.destroyed ? this.sessionCertificate : undefined;
   }
 
   /** Ends the session now; calls in flight fail, later calls fail at once. */
@@ -199,6 +214,9 @@ export class GrpcConnection {
       return;
     }
     this.session = session;
+    // Read once, at the handshake: Node 20 hands a TLS socket's X509 peer certificate out only once.
+    const x509 = (session.socket as TLSSocket).getPeerX509Certificate?.();
+    this.sessionCertificate = x509 ? { x509, at: Date.now() } : undefined;
     const forget = (): void => {
       if (this.session === session) this.session = undefined;
     };

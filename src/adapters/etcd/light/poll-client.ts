@@ -1,5 +1,5 @@
 import type { ClientOptions } from '../member-client.js';
-import { GrpcConnection } from './grpc-connection.js';
+import { GrpcConnection, type HandshakeCertificate } from './grpc-connection.js';
 import { GrpcError } from './grpc-status.js';
 import {
   METHODS,
@@ -54,6 +54,11 @@ export class PollClient {
   /** The member's Prometheus text, over the same connection (mTLS applies; RBAC does not). */
   async metricsText(): Promise<string> {
     return (await this.connection.get('/metrics', Date.now() + this.options.deadlineMs)).toString('utf8');
+  }
+
+  /** The certificate the member presented when this client's connection was made, if it is still open. */
+  peerCertificate(): HandshakeCertificate | undefined {
+    return this.connection.peerCertificate();
   }
 
   close(): void {
