@@ -11,9 +11,10 @@ export class FakeSnapshotSource implements SnapshotSource {
     const data = this.read(options);
     const part = `${file}.part`;
     await writeFile(part, data, { mode: 0o600 });
-    await options.beforeRename?.(part);
+    const streamed: SnapshotStreamed = { bytes: data.length, ms: Date.now() - started, sha256Trailer: 'ok' };
+    await options.beforeRename?.(part, streamed);
     await rename(part, file);
-    return { file, bytes: data.length, ms: Date.now() - started, sha256Trailer: 'ok' };
+    return { file, ...streamed };
   }
 
   async streamSnapshot(write: (chunk: Buffer) => Promise<void>, options: StreamSnapshotOptions = {}): Promise<SnapshotStreamed> {
