@@ -201,6 +201,8 @@ export class GrpcConnection {
         clearTimeout(timer);
         session.off('error', fail);
         session.off('close', closedEarly);
+        // A session torn down (the deadline, a SIGSTOPped member) between the handshake and this event has no socket left.
+        if (session.destroyed || !session.socket) return closedEarly();
         this.adopt(session);
         resolve(session);
       });
@@ -215,7 +217,7 @@ export class GrpcConnection {
     }
     this.session = session;
     // Read once, at the handshake: Node 20 hands a TLS socket's X509 peer certificate out only once.
-    const x509 = (session.socket as TLSSocket).getPeerX509Certificate?.();
+    const x509 = (session.socket as TLSSocket | undefined)?.getPeerX509Certificate?.();
     this.sessionCertificate = x509 ? { x509, at: Date.now() } : undefined;
     const forget = (): void => {
       if (this.session === session) this.session = undefined;
