@@ -30,6 +30,13 @@ export function pollOnce(store: CockpitStore, cluster: FakeEtcdCluster, now = Da
   for (const n of cluster.nodes) store.getState().applyProbe(n.endpoint, cluster.probe(n.endpoint), now);
 }
 
+/** Kills these members and polls twice, so the store counts them down (as the poller would after two failed rounds). */
+export function downMembers(store: CockpitStore, cluster: FakeEtcdCluster, ...names: string[]): void {
+  for (const name of names) cluster.kill(name);
+  pollOnce(store, cluster);
+  pollOnce(store, cluster);
+}
+
 export function signals(fsyncMs: number): SignalSummary {
   return { walFsyncP99Ms: fsyncMs, backendCommitP99Ms: 4, peerRttP99Ms: 1, leaderChanges15m: 0, problems: [] };
 }

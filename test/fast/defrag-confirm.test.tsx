@@ -6,7 +6,7 @@ import { loadTheme } from '../../src/ui/theme.js';
 import { buildRequest } from '../../src/core/operations/requests.js';
 import { CLUSTER_LOCK_KEY } from '../../src/core/operations/cluster-lock.js';
 import { membersInOrder, type CockpitStore } from '../../src/state/store.js';
-import { fakeRunner, fixtureCluster, fixtureStore, pollOnce } from '../fakes/fixture-store.js';
+import { downMembers, fakeRunner, fixtureCluster, fixtureStore, pollOnce } from '../fakes/fixture-store.js';
 import type { FakeEtcdCluster } from '../fakes/fake-etcd-member.js';
 import { KEYS, plainText, renderAt } from '../helpers/render.js';
 
@@ -97,10 +97,7 @@ describe('fake cluster: defrag through the confirm dialog and runOperation', () 
   it('quorum lost: the guard refuses what needs quorum before any dialog, and audits the refusal', async () => {
     const cluster = fixtureCluster();
     const store = fixtureStore(cluster);
-    cluster.kill('etcd-2');
-    cluster.kill('etcd-3');
-    pollOnce(store, cluster);
-    pollOnce(store, cluster);
+    downMembers(store, cluster, 'etcd-2', 'etcd-3');
     const { ui, audit } = open(cluster, store);
     await ui.press('c');
     const frame = plainText(await ui.waitFor('unavailable, quorum is lost (1/3 answering)'));

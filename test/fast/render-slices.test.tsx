@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Root } from '../../src/ui/Root.js';
 import { loadTheme } from '../../src/ui/theme.js';
 import type { CockpitStore } from '../../src/state/store.js';
-import { fixtureCluster, fixtureStore, pollOnce, signals } from '../fakes/fixture-store.js';
+import { downMembers, fixtureCluster, fixtureStore, signals } from '../fakes/fixture-store.js';
 import type { FakeEtcdCluster } from '../fakes/fake-etcd-member.js';
 import { renderAt } from '../helpers/render.js';
 import type * as HeaderModule from '../../src/ui/Header.js';
@@ -105,10 +105,7 @@ describe('fake cluster: store slices, each part re-renders for what it shows', (
   });
 
   it('the counters do see a re-render: a member going down changes the header and the footer', async () => {
-    cluster.kill('etcd-2');
-    cluster.kill('etcd-3');
-    pollOnce(store, cluster);
-    pollOnce(store, cluster);
+    downMembers(store, cluster, 'etcd-2', 'etcd-3');
     await ui.waitFor(/quorum LOST/i);
     expect(renders.Header).toBeGreaterThan(0);
     expect(renders.Footer).toBeGreaterThan(0);

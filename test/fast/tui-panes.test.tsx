@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Root } from '../../src/ui/Root.js';
 import { loadTheme } from '../../src/ui/theme.js';
-import { fixtureCluster, fixtureStore, pollOnce, signals } from '../fakes/fixture-store.js';
+import { downMembers, fixtureCluster, fixtureStore, signals } from '../fakes/fixture-store.js';
 import { plainText, renderAt } from '../helpers/render.js';
 
 const dark = loadTheme('dark');
@@ -35,9 +35,7 @@ describe('fake cluster: the member panes from a fixture store', () => {
   it('at 80x24: compact panes stacked, one member down said in its pane', () => {
     const cluster = fixtureCluster();
     const store = fixtureStore(cluster);
-    cluster.kill('etcd-2');
-    pollOnce(store, cluster);
-    pollOnce(store, cluster);
+    downMembers(store, cluster, 'etcd-2');
     const size = { columns: 80, rows: 24 };
     const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} />, size);
     const frame = ui.lastFrame();
@@ -54,10 +52,7 @@ describe('fake cluster: the member panes from a fixture store', () => {
   it('quorum lost: the header says so and the footer names the keys that wait for it', () => {
     const cluster = fixtureCluster();
     const store = fixtureStore(cluster);
-    cluster.kill('etcd-2');
-    cluster.kill('etcd-3');
-    pollOnce(store, cluster);
-    pollOnce(store, cluster);
+    downMembers(store, cluster, 'etcd-2', 'etcd-3');
     const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} />, { columns: 120, rows: 40 });
     const frame = ui.lastFrame();
     ui.unmount();
