@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TlsMaterial } from '../src/core/tls/material.js';
 import { createMemberClient } from '../src/adapters/etcd/member-client.js';
 import { collectCertReport } from '../src/cli/commands/certs/status.js';
-import { runCertsRenew, runCertsRotateCa, type CertsChangeOptions } from '../src/cli/commands/certs/renew.js';
+import { runOperationVerb, type VerbOptions } from '../src/cli/commands/operation-verb.js';
 import { openSession } from '../src/cli/session.js';
 import { splitPemCertificates } from '../src/core/certs/pem-bundle.js';
 import { closeRunContext, createRunContext } from '../src/adapters/runbook/run-context.js';
@@ -46,7 +46,10 @@ afterAll(async () => {
   console.log(`certs rotate-ca: ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
 });
 
-const opts = (more: Partial<CertsChangeOptions> = {}): CertsChangeOptions => ({
+const opts = (more: Partial<VerbOptions> = {}): VerbOptions => ({
+  command: 'certs',
+  args: ['rotate-ca'],
+  force: false,
   yes: true,
   dryRun: false,
   readOnly: false,
@@ -57,7 +60,7 @@ const opts = (more: Partial<CertsChangeOptions> = {}): CertsChangeOptions => ({
 });
 
 /** One run of the command with a fresh session: it reads the PKI's CA file and client certificate as they are now. */
-async function rotate(more: Partial<CertsChangeOptions> = {}, command = runCertsRotateCa): Promise<{ code: number; out: string[] }> {
+async function rotate(more: Partial<VerbOptions> = {}, change: 'rotate-ca' | 'renew' = 'rotate-ca'): Promise<{ code: number; out: string[] }> {
   const session = await openSession(
     {
       clusterName: fx.inventory.cluster,
@@ -69,7 +72,7 @@ async function rotate(more: Partial<CertsChangeOptions> = {}, command = runCerts
   );
   const out: string[] = [];
   try {
-    return { code: await command(session, opts(more), fx.inventory, (l) => void out.push(l)), out };
+    return { code: await runOperationVerb(session, { ...opts(more), args: [change] }, fx.inventory, (l) => void out.push(l)), out };
   } finally {
     session.poller.stop();
   }
@@ -142,7 +145,7 @@ describe('certs rotate-ca', () => {
       expect(a.out.filter((l) => /: stopping etcd/.test(l))).toHaveLength(3);
       loop.setTls(rootTls()); // the bundle, the old client certificate
       // A renew in the middle would issue leaves from the old CA: refused before anything is written.
-      await expect(rotate({}, runCertsRenew)).rejects.toThrow(/certs renew: a CA rotation is under way .*: finish it with certs rotate-ca/);
+      await expect(rotate({}, 'renew')).rejects.toThrow(/certs renew: a CA rotation is under way .*: finish it with certs rotate-ca/);
 
       const b = await rotate();
       expect(b.code, b.out.join('\n')).toBe(0);

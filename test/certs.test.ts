@@ -10,7 +10,7 @@ import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemberClient } from '../src/adapters/etcd/member-client.js';
 import { collectCertReport } from '../src/cli/commands/certs/status.js';
-import { runCertsRenew, type CertsChangeOptions } from '../src/cli/commands/certs/renew.js';
+import { runOperationVerb, type VerbOptions } from '../src/cli/commands/operation-verb.js';
 import { openSession, type Session } from '../src/cli/session.js';
 import { UsageError } from '../src/cli/usage-error.js';
 import { issueNodeCerts } from '../src/core/pki/generate.js';
@@ -20,6 +20,14 @@ import { clientTls } from '../src/core/runbook/etcd-access.js';
 import type { RunContext } from '../src/core/runbook/types.js';
 import { issueRenewBatch } from '../src/core/operations/certs/renew-batch.js';
 import { deployNewLeaves } from '../src/core/operations/certs/deploy-leaves.js';
+import { createElement } from 'react';
+import { AuditLog } from '../src/adapters/audit-log.js';
+import { operationContext } from '../src/cli/operation-context.js';
+import { OperationRunner } from '../src/state/operation-runner.js';
+import { emptyRunbookView } from '../src/state/runbook-view.js';
+import { Root } from '../src/ui/Root.js';
+import { loadTheme } from '../src/ui/theme.js';
+import { KEYS, renderAt, tick } from './helpers/render.js';
 import { runCli } from './helpers/cli.js';
 import { localFixture, teardownLocal, type LocalFixture } from './helpers/runbook-fixture.js';
 
@@ -57,7 +65,10 @@ function cliSession(): Promise<Session> {
   );
 }
 
-const changeOpts = (more: Partial<CertsChangeOptions> = {}): CertsChangeOptions => ({
+const changeOpts = (more: Partial<VerbOptions> = {}): VerbOptions => ({
+  command: 'certs',
+  args: ['renew'],
+  force: false,
   yes: true,
   dryRun: false,
   readOnly: false,
@@ -149,12 +160,12 @@ describe('certs renew', () => {
     const session = await cliSession();
     const out: string[] = [];
     try {
-      expect(await runCertsRenew(session, changeOpts({ dryRun: true }), fx.inventory, (l) => void out.push(l))).toBe(0);
+      expect(await runOperationVerb(session, changeOpts({ dryRun: true }), fx.inventory, (l) => void out.push(l))).toBe(0);
       const caKey = join(pkiDir(), 'ca.key');
       renameSync(caKey, `${caKey}.away`);
       try {
-        await expect(runCertsRenew(session, changeOpts(), fx.inventory, () => {})).rejects.toThrow(UsageError);
-        await expect(runCertsRenew(session, changeOpts(), fx.inventory, () => {})).rejects.toThrow(/the CA key .*ca\.key is not here/);
+        await expect(runOperationVerb(session, changeOpts(), fx.inventory, () => {})).rejects.toThrow(UsageError);
+        await expect(runOperationVerb(session, changeOpts(), fx.inventory, () => {})).rejects.toThrow(/the CA key .*ca\.key is not here/);
       } finally {
         renameSync(`${caKey}.away`, caKey);
       }
@@ -170,6 +181,48 @@ describe('certs renew', () => {
     expect(text).not.toMatch(/PRIVATE KEY/);
   });
 
+  it('T in the live view plans the same renewal as the CLI, after saying it is reaching the nodes; Esc cancels, audited, nothing changed', async () => {
+    const session = await cliSession();
+    const audit = join(fx.dir, 'audit-tui.log');
+    const before = serial(nodePki('etcd-1', 'server.crt'));
+    const operations = new OperationRunner(
+      session.store,
+      (log) => operationContext(session, log, 0),
+      new AuditLog(audit),
+      { cluster: fx.inventory.cluster },
+      () => ({
+        snapshotDir: join(fx.dir, 'snapshots'),
+        pauseMs: 0,
+        etcdutl: run.snapshotStatus,
+        openRun: (inventory) => {
+          const opened = createRunContext({ inventory });
+          return { run: opened, close: () => closeRunContext(opened) };
+        },
+      }),
+    );
+    try {
+      await session.poller.pollOnce();
+      session.store.getState().setRunbook(emptyRunbookView([]));
+      const ui = renderAt(createElement(Root, { store: session.store, theme: loadTheme('dark'), onQuit: () => {}, operations, inventory: fx.inventory }), { columns: 120, rows: 40 });
+      await ui.press('T');
+      expect(ui.lastFrame()).toContain('renew the server and peer certificates from the runbook CA, rolling restart: preparing');
+      let frame = ui.lastFrame();
+      for (let i = 0; i < 200 && !frame.includes('Renew the certificates of'); i++) {
+        await tick(50);
+        frame = ui.lastFrame();
+      }
+      await ui.press(KEYS.escape);
+      for (let i = 0; i < 100 && !existsSync(audit); i++) await tick(50);
+      ui.unmount();
+      expect(frame).toContain(`Renew the certificates of ${fx.inventory.cluster}`);
+      const records = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(records).toEqual([expect.objectContaining({ action: 'certs-renew', target: 'cluster', result: 'cancelled' })]);
+      expect(serial(nodePki('etcd-1', 'server.crt'))).toBe(before);
+    } finally {
+      session.poller.stop();
+    }
+  });
+
   it('replaces every leaf (new serials, same CA) with a rolling restart; a client looping on reads and writes never fails', async () => {
     const before = Object.fromEntries(nodes().flatMap((n) => ['server.crt', 'peer.crt'].map((f) => [`${n.name}/${f}`, serial(nodePki(n.name, f))])));
     const rootBefore = serial(join(pkiDir(), 'clients', 'root.crt'));
@@ -180,7 +233,7 @@ describe('certs renew', () => {
     const t0 = performance.now();
     let code: number;
     try {
-      code = await runCertsRenew(session, changeOpts(), fx.inventory, (l) => void out.push(l));
+      code = await runOperationVerb(session, changeOpts(), fx.inventory, (l) => void out.push(l));
     } finally {
       session.poller.stop();
     }
@@ -220,7 +273,7 @@ describe('certs renew', () => {
     const session = await cliSession();
     const out: string[] = [];
     try {
-      expect(await runCertsRenew(session, changeOpts(), fx.inventory, (l) => void out.push(l)), out.join('\n')).toBe(0);
+      expect(await runOperationVerb(session, changeOpts(), fx.inventory, (l) => void out.push(l)), out.join('\n')).toBe(0);
     } finally {
       session.poller.stop();
     }

@@ -11,7 +11,7 @@ import { restoreCommand, restorePaths, swapCommand } from '../src/core/operation
 import { renderMemberConfig, RUNBOOK_TUNING, type MemberConfigInput } from '../src/core/etcd-config/render.js';
 import type { NodeRuntime } from '../src/core/runbook/node-runtime.js';
 import type { NodeSpec } from '../src/core/inventory/types.js';
-import { parseServiceArgs } from '../src/cli/commands/service-ops.js';
+import { parseVerb } from '../src/cli/verb-words.js';
 import { UsageError } from '../src/cli/usage-error.js';
 
 const m = (name: string, health: MemberHealth = 'ok', isLearner = false): GuardMember => ({ name, health, isLearner });
@@ -176,14 +176,22 @@ describe('restore commands on a node', () => {
 
 describe('CLI words', () => {
   it.each([
-    [['restart', ['etcd-2']], { kind: 'restart', name: 'etcd-2' }],
-    [['rolling-restart', []], { kind: 'rolling-restart' }],
-    [['restore', ['/s.db']], { kind: 'restore', file: '/s.db' }],
-    [['rebootstrap', []], { kind: 'rebootstrap' }],
-    [['member', ['replace', 'etcd-3']], { kind: 'member-replace', name: 'etcd-3' }],
-    [['quota', ['4GiB']], { kind: 'quota', bytes: 4 * 1024 ** 3 }],
+    [['restart', ['etcd-2']], { entry: { id: 'restart' }, member: 'etcd-2' }],
+    [['rolling-restart', []], { entry: { id: 'rolling-restart' } }],
+    [['restore', ['/s.db']], { entry: { id: 'restore' }, arg: '/s.db' }],
+    [['rebootstrap', []], { entry: { id: 'rebootstrap' } }],
+    [['member', ['replace', 'etcd-3']], { entry: { id: 'member-replace' }, member: 'etcd-3' }],
+    [['quota', ['4GiB']], { entry: { id: 'quota' }, arg: '4GiB' }],
+    [['move-leader', ['etcd-1']], { entry: { id: 'move-leader' }, member: 'etcd-1' }],
+    [['alarm', ['disarm']], { entry: { id: 'alarm-disarm' } }],
+    [['certs', ['rotate-ca']], { entry: { id: 'certs-rotate-ca' } }],
   ] as const)('%j', ([command, args], want) => {
-    expect(parseServiceArgs({ command, args: [...args] })).toMatchObject(want);
+    expect(parseVerb({ command, args: [...args] })).toMatchObject(want);
+  });
+
+  it('defrag names one member with --member, the cluster without', () => {
+    expect(parseVerb({ command: 'defrag', args: [], member: 'etcd-2' })).toMatchObject({ entry: { id: 'defrag-member' }, member: 'etcd-2' });
+    expect(parseVerb({ command: 'defrag', args: [] })).toMatchObject({ entry: { id: 'defrag-cluster' } });
   });
 
   it.each([
@@ -195,7 +203,7 @@ describe('CLI words', () => {
     ['quota', ['huge'], 'quota: "huge" is not a size like 4GiB, 512MiB or 4294967296'],
     ['rolling-restart', ['now'], 'rolling-restart: unexpected argument "now"'],
   ])('%s %j: %s', (command, args, message) => {
-    expect(() => parseServiceArgs({ command, args })).toThrow(UsageError);
-    expect(() => parseServiceArgs({ command, args })).toThrow(message);
+    expect(() => parseVerb({ command, args })).toThrow(UsageError);
+    expect(() => parseVerb({ command, args })).toThrow(message);
   });
 });

@@ -11,7 +11,7 @@ import { createMemberClient } from '../src/adapters/etcd/member-client.js';
 import { fetchMetricsText } from '../src/adapters/etcd/metrics.js';
 import { readMetric } from '../src/core/metrics/read-metric.js';
 import { probeMember } from '../src/adapters/etcd/probe.js';
-import { runServiceOpsCommand, type ServiceOpsOptions } from '../src/cli/commands/service-ops.js';
+import { runOperationVerb, type VerbOptions } from '../src/cli/commands/operation-verb.js';
 import { openSession, type Session } from '../src/cli/session.js';
 import { UsageError } from '../src/cli/usage-error.js';
 import type { OperationContext } from '../src/core/operations/context.js';
@@ -121,8 +121,8 @@ function cliSession(): Promise<Session> {
   );
 }
 
-const cliOpts = (command: string, args: string[], more: Partial<ServiceOpsOptions> = {}): ServiceOpsOptions => ({
-  command,
+const cliOpts = (command: string, args: string[], more: Partial<VerbOptions> = {}): VerbOptions => ({
+  command: command as VerbOptions['command'],
   args,
   force: false,
   yes: true,
@@ -145,7 +145,7 @@ describe('restart', () => {
     const session = await cliSession();
     const out: string[] = [];
     try {
-      const code = await runServiceOpsCommand(session, cliOpts('restart', ['etcd-2']), fx.inventory, { out: (l) => void out.push(l) });
+      const code = await runOperationVerb(session, cliOpts('restart', ['etcd-2']), fx.inventory, (l) => void out.push(l));
       expect(code, out.join('\n')).toBe(0);
     } finally {
       session.poller.stop();
@@ -163,12 +163,12 @@ describe('restart', () => {
     const session = await cliSession();
     try {
       const noRunbook = { ...fx.inventory, runbook: undefined };
-      await expect(runServiceOpsCommand(session, cliOpts('restart', ['etcd-2']), noRunbook)).rejects.toThrow(/needs an inventory with a runbook: section/);
-      await expect(runServiceOpsCommand(session, cliOpts('rolling-restart', [], { readOnly: true }))).rejects.toThrow(
+      await expect(runOperationVerb(session, cliOpts('restart', ['etcd-2']), noRunbook)).rejects.toThrow(/needs an inventory with a runbook: section/);
+      await expect(runOperationVerb(session, cliOpts('rolling-restart', [], { readOnly: true }))).rejects.toThrow(
         'refused: rolling-restart changes the cluster and --read-only is on',
       );
       expect(auditEntries().at(-1)).toMatchObject({ action: 'rolling-restart', result: 'refused', error: 'read-only mode' });
-      const asked = runServiceOpsCommand(session, cliOpts('restart', ['etcd-2'], { yes: false }), fx.inventory, { out: () => {} });
+      const asked = runOperationVerb(session, cliOpts('restart', ['etcd-2'], { yes: false }), fx.inventory, () => {});
       await expect(asked).rejects.toThrow(UsageError);
       await expect(asked).rejects.toThrow(/without --yes/);
     } finally {

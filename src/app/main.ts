@@ -62,13 +62,8 @@ export async function main(argv: string[]): Promise<number> {
       if (opts.command === 'status') return await (await import('../cli/commands/status.js')).runStatus(session, opts);
       if (opts.command === 'snapshot') return await (await snapshotCommands()).runSnapshotSave(session, opts);
       if (opts.command === 'keys') return await (await import('../cli/commands/keys.js')).runKeysTop(session, opts);
-      if (opts.command === 'certs') {
-        const certs = await import('../cli/commands/certs/renew.js');
-        return await (opts.args[0] === 'renew' ? certs.runCertsRenew(session, opts) : certs.runCertsRotateCa(session, opts));
-      }
-      const serviceOps = ['restart', 'rolling-restart', 'restore', 'rebootstrap', 'member', 'quota'];
-      if (serviceOps.includes(opts.command)) return await (await import('../cli/commands/service-ops.js')).runServiceOpsCommand(session, opts);
-      if (opts.command !== 'tui') return await (await import('../cli/commands/operations.js')).runOperationCommand(session, opts);
+      if (opts.command === 'alarm' && (opts.args[0] ?? 'list') === 'list') return await (await import('../cli/commands/alarm-list.js')).runAlarmList(session);
+      if (opts.command !== 'tui') return await (await import('../cli/commands/operation-verb.js')).runOperationVerb(session, opts);
       if (!process.stdout.isTTY) throw new UsageError('the live view needs a terminal; use `etcd-cockpit status` in scripts');
       // First answers arrive while Ink (~0.5 s to import) is still loading.
       session.poller.start();

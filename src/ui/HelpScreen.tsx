@@ -2,7 +2,7 @@ import { memo, useMemo } from 'react';
 import { Box, Text } from 'ink';
 import { useShallow } from 'zustand/react/shallow';
 import { visibleActions } from './actions.js';
-import { keyLabel } from './keys.js';
+import { actionKeysLabel } from './keys.js';
 import { ToneText } from './ToneText.js';
 import { useCockpit, useTheme } from './context.js';
 import { scrollWindow } from './wrap-lines.js';
@@ -41,7 +41,7 @@ export const HelpScreen = memo(function HelpScreen({ rows, columns, scroll }: { 
             <Box width={keyWidth} flexShrink={0}>
               <Text wrap="truncate-end">
                 <ToneText tone={reason ? 'dim' : 'accent'} bold={!reason}>
-                  {a.keys.map(keyLabel).join(' ')}
+                  {actionKeysLabel(a)}
                 </ToneText>
               </Text>
             </Box>

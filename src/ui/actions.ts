@@ -1,17 +1,12 @@
 import type * as RunbookRunnerModule from '../state/runbook-runner.js';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { membersInOrder, selectedMember, type CockpitState, type CockpitStore } from '../state/store.js';
+import { selectedMember, type CockpitState, type CockpitStore } from '../state/store.js';
 import type { OperationRunner } from '../state/operation-runner.js';
-import type { MemberState } from '../core/cluster/types.js';
-import { buildRequest, type OperationKind, type RequestInput } from '../core/operations/requests.js';
 import type { KeyName } from './keys.js';
 import type { Inventory } from '../core/inventory/types.js';
-import { serviceAction } from './service-actions.js';
-import { quorumLostReason } from './quorum-gate.js';
-
-/** The sizes parseSize accepts, in the operator's words. */
-export const QUOTA_SIZE_HINT = 'SIZE: 8GiB, 512MiB, 2GB or bytes (4294967296); KiB MiB GiB count 1024s, kB MB GB 1000s';
+import { CATALOGUE } from '../core/operations/catalogue.js';
+import { operationAction } from './operation-action.js';
 
 export interface ActionContext {
   store: CockpitStore;
@@ -145,39 +140,7 @@ export const ACTIONS: readonly ActionDef[] = [
       else store.getState().setFilter({ text: '', editing: false });
     },
   },
-  operation({ id: 'defrag-member', keys: ['d'], kind: 'defrag', label: 'defragment the selected member', needsMember: true }),
-  operation({ id: 'defrag-cluster', keys: ['D'], kind: 'defrag', label: 'defragment the cluster (followers first, leader last)' }),
-  operation({ id: 'compact', keys: ['c'], kind: 'compact', label: 'compact history to the current revision', needsQuorum: true }),
-  operation({
-    id: 'move-leader',
-    keys: ['L'],
-    kind: 'move-leader',
-    label: 'make the selected member the leader',
-    needsMember: true,
-    needsQuorum: true,
-    disabledReason: (_s, m) => (m?.last && m.last.leaderId === m.last.memberId ? `${m.name} is already the leader` : undefined),
-  }),
-  operation({
-    id: 'alarm-disarm',
-    keys: ['A'],
-    kind: 'alarm-disarm',
-    label: 'disarm all alarms',
-    needsQuorum: true,
-    disabledReason: (s) => (membersInOrder(s).some((m) => m.last?.alarms.length) ? undefined : 'no alarm is raised'),
-  }),
-  serviceAction({ needsQuorum: true, id: 'restart', keys: ['r'], kind: 'restart', label: 'restart the selected member, wait until healthy', needsMember: true }),
-  serviceAction({ needsQuorum: true, id: 'rolling-restart', keys: ['W'], kind: 'rolling-restart', label: 'rolling restart: followers first, leader last' }),
-  serviceAction({ needsQuorum: true, id: 'member-replace', keys: ['X'], kind: 'member-replace', label: 'replace the selected member (remove, wipe, re-add as learner, promote)', needsMember: true }),
-  serviceAction({ id: 'restore', keys: ['U'], kind: 'restore', label: 'restore every member from the newest verified snapshot' }),
-  serviceAction({ needsQuorum: true, id: 'quota', keys: ['Q'], kind: 'quota', label: 'set quota-backend-bytes on every member (:quota 8GiB), rolling restart', textArg: 'SIZE', argHint: QUOTA_SIZE_HINT }),
-  serviceAction({ id: 'rebootstrap', keys: ['B'], kind: 'rebootstrap', label: 're-bootstrap: wipe, bootstrap again, recreate RBAC (a verified snapshot first)' }),
-  operation({
-    id: 'nospace-recover',
-    keys: ['N'],
-    kind: 'nospace-recover',
-    label: 'NOSPACE recovery: compact, defragment all, disarm, test write',
-    needsQuorum: true,
-  }),
+  ...CATALOGUE.map(operationAction),
   {
     id: 'runbook',
     keys: ['b'],
@@ -194,27 +157,6 @@ export const ACTIONS: readonly ActionDef[] = [
   },
   runbookAction({ id: 'runbook-plan', keys: ['P'], label: 'runbook dry run: show exact commands and files, touch nothing', dryRun: true }),
   runbookAction({ id: 'runbook-run', keys: ['R'], label: 'run the bootstrap runbook (resumes: finished steps are checked, not redone)', dryRun: false }),
-  {
-    id: 'snapshot',
-    keys: ['s'],
-    label: 'snapshot the selected member to a file, then verify it',
-    scope: 'member',
-    dangerous: false,
-    footer: false,
-    disabledReason: (state) => {
-      if (state.busy) return `busy: ${state.busy} is running`;
-      const member = selectedMember(state);
-      return member && UP.has(member.health) ? undefined : `${member?.name ?? 'no member'} is not answering`;
-    },
-    run: ({ store, operations }) => {
-      const settings = operations?.settings;
-      if (!operations || !settings) return;
-      const state = store.getState();
-      void operations.run(
-        buildRequest('snapshot', { cluster: state.clusterName, members: membersInOrder(state), member: selectedMember(state), ...settings() }),
-      );
-    },
-  },
   {
     id: 'export-timeline',
     keys: ['e'],
@@ -255,51 +197,6 @@ export function actionForKey(key: KeyName, readOnly: boolean): ActionDef | undef
   return visibleActions(readOnly).find((a) => a.keys.includes(key));
 }
 
-
-const UP = new Set(['ok', 'degraded']);
-
-/** A mutating action: available when nothing else runs (and its member answers); it only asks, the runner runs. */
-function operation(spec: {
-  id: string;
-  keys: KeyName[];
-  kind: OperationKind;
-  label: string;
-  needsMember?: boolean;
-  needsQuorum?: boolean;
-  disabledReason?: (state: CockpitState, member: MemberState | undefined) => string | undefined;
-}): ActionDef {
-  return {
-    id: spec.id,
-    keys: spec.keys,
-    label: spec.label,
-    scope: spec.needsMember ? 'member' : 'global',
-    dangerous: true,
-    footer: false,
-    needsQuorum: spec.needsQuorum,
-    disabledReason: (state) => {
-      if (state.busy) return `busy: ${state.busy} is running`;
-      const lost = spec.needsQuorum ? quorumLostReason(state) : undefined;
-      if (lost) return lost;
-      const member = selectedMember(state);
-      if (spec.needsMember && (!member || !UP.has(member.health))) return `${member?.name ?? 'no member'} is not answering`;
-      if (!membersInOrder(state).some((m) => UP.has(m.health))) return 'no member is answering';
-      return spec.disabledReason?.(state, member);
-    },
-    run: ({ store, operations }) => {
-      if (!operations) return;
-      const state = store.getState();
-      const input: RequestInput = {
-        cluster: state.clusterName,
-        members: membersInOrder(state),
-        member: spec.needsMember ? selectedMember(state) : undefined,
-        // Asking for one member by name means "do it": the worth-it rule is for the cluster sweep.
-        force: spec.id === 'defrag-member',
-        pauseMs: operations.settings?.().pauseMs ?? 2000,
-      };
-      operations.ask(buildRequest(spec.kind, input));
-    },
-  };
-}
 
 /** Loads the runbook engine and, the first time, fills the sidebar with its steps (all pending). */
 async function loadRunbook(store: CockpitStore, inventory: Inventory): Promise<typeof RunbookRunnerModule> {

@@ -25,3 +25,8 @@ const GLYPHS: Record<string, string> = {
 export function keyLabel(name: KeyName): string {
   return GLYPHS[name] ?? name;
 }
+
+/** An action's keys as the help and the README show them; one without a key is reached by its name on the `:` line. */
+export function actionKeysLabel(action: { keys: readonly KeyName[]; id: string }): string {
+  return action.keys.length > 0 ? action.keys.map(keyLabel).join(' ') : `:${action.id}`;
+}

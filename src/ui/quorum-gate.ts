@@ -12,5 +12,5 @@ export function quorumLostReason(state: Pick<CockpitState, 'order' | 'members' |
 /** The keys that wait for quorum now, for the footer; empty while the cluster has it. */
 export function keysWaitingForQuorum(actions: readonly ActionDef[], state: CockpitState): string[] {
   if (!quorumLostReason(state)) return [];
-  return actions.filter((a) => a.needsQuorum).map((a) => a.keys[0]!);
+  return actions.filter((a) => a.needsQuorum && a.keys.length > 0).map((a) => a.keys[0]!);
 }

@@ -37,6 +37,8 @@ export interface OperationRequest {
   typed?: string;
   /** Can lose data: the runner plans a verified snapshot before the confirmation and takes it before `work` (core/operations/backup-first.ts). */
   backupFirst?: { need: BackupNeed; exclude?: string };
+  /** What a dry run prints, when the operation takes --dry-run (certs). */
+  lines?: string[];
   /** `prior.backup`: the snapshot the runner took or found first, when backupFirst is set. */
   work: (ctx: OperationContext, prior?: { backup?: VerifiedSnapshot }) => Promise<unknown>;
 }

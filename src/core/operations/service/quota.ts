@@ -9,25 +9,10 @@ import { liveMembers } from './live-members.js';
 import { ServiceOpRefused, serviceWork, type ServiceDeps, type ServiceOperationRequest, type ServiceOpsContext } from './context.js';
 import type { RestartResult } from './restart.js';
 
+export { parseSize, QUOTA_SIZE_HINT } from './quota-size.js';
+
 /** etcd's advice: above 8 GiB the backend gets slow to snapshot, defragment and recover. */
 export const MAX_ADVISED_QUOTA = 8 * 1024 ** 3;
-
-const UNITS: Record<string, number> = {
-  '': 1, b: 1,
-  k: 1024, ki: 1024, kib: 1024, kb: 1000,
-  m: 1024 ** 2, mi: 1024 ** 2, mib: 1024 ** 2, mb: 1000 ** 2,
-  g: 1024 ** 3, gi: 1024 ** 3, gib: 1024 ** 3, gb: 1000 ** 3,
-};
-
-/** "4GiB", "4G" (both binary), "4GB" (decimal), "512MiB", "4294967296" (bytes). */
-export function parseSize(text: string): number {
-  const match = text.trim().match(/^(\d+(?:\.\d+)?)\s*([a-z]*)$/i);
-  const unit = UNITS[(match?.[2] ?? '').toLowerCase()];
-  if (!match || unit === undefined) throw new ServiceOpRefused(`"${text}" is not a size like 4GiB, 512MiB or 4294967296`);
-  const bytes = Math.round(Number(match[1]) * unit);
-  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new ServiceOpRefused(`"${text}" is not a usable quota`);
-  return bytes;
-}
 
 export interface QuotaResult {
   bytes: number;
