@@ -205,7 +205,7 @@ describe('certs renew', () => {
       session.store.getState().setRunbook(emptyRunbookView([]));
       const ui = renderAt(createElement(Root, { store: session.store, theme: loadTheme('dark'), onQuit: () => {}, operations, inventory: fx.inventory }), { columns: 120, rows: 40 });
       await ui.press('T');
-      expect(ui.lastFrame()).toContain('renew the server and peer certificates from the runbook CA, rolling restart: preparing');
+      expect(ui.lastFrame()).toContain('certs-renew: preparing, reaching the nodes before asking');
       let frame = ui.lastFrame();
       for (let i = 0; i < 200 && !frame.includes('Renew the certificates of'); i++) {
         await tick(50);

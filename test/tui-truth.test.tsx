@@ -122,7 +122,7 @@ describe('long actions and their arguments', () => {
     const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} operations={runner(audit)} inventory={inventory()} />, { columns: 120, rows: 40 });
     await ui.press('B');
     // Before any node or etcd has answered: the press itself is acknowledged.
-    expect(ui.lastFrame()).toContain('re-bootstrap: wipe, bootstrap again, recreate RBAC (a verified snapshot first): preparing');
+    expect(ui.lastFrame()).toContain('rebootstrap: preparing, reaching the nodes before asking');
     let frame = ui.lastFrame();
     for (let i = 0; i < 200 && !frame.includes('Backup first'); i++) {
       await tick(50);

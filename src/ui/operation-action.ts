@@ -60,7 +60,7 @@ async function prepare(entry: OperationEntry, ctx: ActionContext): Promise<void>
     if (entry.needsInventory) {
       if (!inventory || !settings.openRun) throw new Error('the cockpit was started without an inventory to act with');
       // Reaching the nodes takes a while before the question can be asked: say so at once.
-      store.getState().addEvent(`${entry.title}: preparing, reaching the nodes before asking`);
+      store.getState().addEvent(`${entry.id}: preparing, reaching the nodes before asking`);
       opened = await settings.openRun(inventory);
     }
     const service = opened ? (await import('../core/operations/service/context.js')).serviceDeps(opened.run) : undefined;
@@ -81,7 +81,7 @@ async function prepare(entry: OperationEntry, ctx: ActionContext): Promise<void>
   } catch (err) {
     await opened?.close();
     const why = (err as Error).message.split('\n')[0] ?? '';
-    store.getState().addEvent(`${entry.title}: refused, ${why}`, 'critical');
+    store.getState().addEvent(`${entry.id}: refused, ${why}`, 'critical');
     const target = member ?? `cluster ${state.clusterName}`;
     if (!entry.readOnlyAllowed) operations.refused({ action: entry.action, target, params: ctx.arg === undefined ? {} : { arg: ctx.arg } }, why);
   }
