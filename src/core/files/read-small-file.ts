@@ -1,5 +1,6 @@
 import type { Stats } from 'node:fs';
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { ExitCodedError } from '../errors/exit-coded-error.js';
 
 /** Documented limits: nothing the operator points at is read whole before its kind and size are known. */
 export const FILE_LIMITS = {
@@ -10,14 +11,8 @@ export const FILE_LIMITS = {
   theme: 256 * 1024,
 } as const;
 
-export class FileCheckError extends Error {
+export class FileCheckError extends ExitCodedError {
   override name = 'FileCheckError';
-  constructor(
-    message: string,
-    readonly exitCode: number = 2,
-  ) {
-    super(message);
-  }
 }
 
 function kindOf(stats: Stats): string {
@@ -41,13 +36,7 @@ function sizeText(bytes: number): string {
  * not read it (permission denied).
  */
 export function readSmallFile(path: string, what: string, maxBytes: number): Buffer {
-  let stats;
-  try {
-    stats = statSync(path);
-  } catch (err) {
-    throw openError(err, path, what);
-  }
-  if (!stats.isFile()) throw new FileCheckError(`${what} ${path} is ${kindOf(stats)}, expected a regular file`);
+  const stats = statRegularFile(path, what);
   if (stats.size > maxBytes) throw new FileCheckError(`${what} ${path} is ${sizeText(stats.size)}, over the ${sizeText(maxBytes)} limit`);
   let fd;
   try {
@@ -75,6 +64,10 @@ export function readSmallFile(path: string, what: string, maxBytes: number): Buf
 
 /** A file argument that is read elsewhere (a snapshot): it exists and is a regular file. */
 export function checkRegularFile(path: string, what: string): void {
+  statRegularFile(path, what);
+}
+
+function statRegularFile(path: string, what: string): Stats {
   let stats;
   try {
     stats = statSync(path);
@@ -82,6 +75,7 @@ export function checkRegularFile(path: string, what: string): void {
     throw openError(err, path, what);
   }
   if (!stats.isFile()) throw new FileCheckError(`${what} ${path} is ${kindOf(stats)}, expected a regular file`);
+  return stats;
 }
 
 export function readSmallTextFile(path: string, what: string, maxBytes: number): string {

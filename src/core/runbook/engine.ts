@@ -161,34 +161,14 @@ function bind(
     },
     checkpoint: (rows) => emit({ type: 'checkpoint', rows: rows.map((r) => ({ ...r, detail: redact(r.detail) })) }),
   };
+  const common = { record, recorders, idempotent: step.idempotent === true, advice: (err: unknown) => step.advice(err) };
   switch (step.scope) {
     case 'node': {
       const node = ctx.nodes.find((n) => n.spec.name === target)!;
-      const c: NodeStepContext = { ...io, run: ctx, node: wrap(node) };
-      return {
-        record,
-        recorders,
-        idempotent: step.idempotent === true,
-        notApplicable: () => step.notApplicable?.(c),
-        check: () => step.check(c),
-        plan: () => step.plan(c),
-        apply: () => step.apply(c),
-        advice: (err) => step.advice(err),
-      };
+      return { ...common, ...stepCalls<NodeStepContext>(step, { ...io, run: ctx, node: wrap(node) }) };
     }
-    case 'cluster': {
-      const c: ClusterStepContext = { ...io, run: ctx, nodes: ctx.nodes.map(wrap) };
-      return {
-        record,
-        recorders,
-        idempotent: step.idempotent === true,
-        notApplicable: () => step.notApplicable?.(c),
-        check: () => step.check(c),
-        plan: () => step.plan(c),
-        apply: () => step.apply(c),
-        advice: (err) => step.advice(err),
-      };
-    }
+    case 'cluster':
+      return { ...common, ...stepCalls<ClusterStepContext>(step, { ...io, run: ctx, nodes: ctx.nodes.map(wrap) }) };
   }
 }
 
@@ -237,4 +217,12 @@ async function runTarget(
   } finally {
     for (const r of b.recorders) r.recording = false;
   }
+}
+
+/** A step's calls with its context bound. */
+function stepCalls<C>(
+  step: { notApplicable?(c: C): string | undefined; check(c: C): Promise<CheckResult>; plan(c: C): Promise<PlannedAction[]>; apply(c: C): Promise<string | void> },
+  c: C,
+): Pick<BoundTarget, 'notApplicable' | 'check' | 'plan' | 'apply'> {
+  return { notApplicable: () => step.notApplicable?.(c), check: () => step.check(c), plan: () => step.plan(c), apply: () => step.apply(c) };
 }

@@ -46,14 +46,8 @@ export type PhaseOutcome = 'done' | 'failed' | 'dry-run' | 'not-run';
 
 export type RunbookListener = (event: RunbookEvent) => void;
 
-export interface StepRecord extends StepRef {
+export interface StepRecord extends Omit<StepStateEvent, 'type'> {
   title: string;
-  state: StepState;
-  skip?: SkipReason;
-  detail?: string;
-  error?: string;
-  failure?: FailureKind;
-  advice?: string;
 }
 
 export interface RunReport {

@@ -1,4 +1,5 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import { ExitCodedError } from '../errors/exit-coded-error.js';
 
 /** One TLS file as read, with the flag or config key it came from ("--cert", "cert of context prod"). */
 export interface TlsFileInput {
@@ -8,14 +9,8 @@ export interface TlsFileInput {
 }
 
 /** A TLS file is not what its flag expects: exit 2 (expired or not yet valid: exit 3). */
-export class TlsFileError extends Error {
+export class TlsFileError extends ExitCodedError {
   override name = 'TlsFileError';
-  constructor(
-    message: string,
-    readonly exitCode: number = 2,
-  ) {
-    super(message);
-  }
 }
 
 const WARN_DAYS = 30;

@@ -1,6 +1,7 @@
 import type { TlsFiles } from '../inventory/types.js';
 import { FILE_LIMITS, FileCheckError, readSmallFile } from '../files/read-small-file.js';
 import { checkTlsFiles, TlsFileError, type TlsFileInput } from './check-files.js';
+import { ExitCodedError } from '../errors/exit-coded-error.js';
 
 export interface TlsMaterial {
   ca?: Buffer;
@@ -11,14 +12,8 @@ export interface TlsMaterial {
 }
 
 /** A TLS file the operator gave is missing or not what it should be: exit 2 (or `exitCode`: 3 when expired or unreadable). */
-export class ConfigError extends Error {
+export class ConfigError extends ExitCodedError {
   override name = 'ConfigError';
-  constructor(
-    message: string,
-    readonly exitCode: number = 2,
-  ) {
-    super(message);
-  }
 }
 
 function readOne(path: string | undefined, what: string, origin: string): TlsFileInput | undefined {
