@@ -7,10 +7,8 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TlsMaterial } from '../src/core/tls/material.js';
-import { createMemberClient } from '../src/adapters/etcd/member-client.js';
 import { collectCertReport } from '../src/cli/commands/certs/status.js';
 import { runOperationVerb, type VerbOptions } from '../src/cli/commands/operation-verb.js';
 import { openSession } from '../src/cli/session.js';
@@ -19,6 +17,7 @@ import { closeRunContext, createRunContext } from '../src/adapters/runbook/run-c
 import { runRunbook } from '../src/core/runbook/engine.js';
 import type { RunContext } from '../src/core/runbook/types.js';
 import { localFixture, teardownLocal, type LocalFixture } from './helpers/runbook-fixture.js';
+import { startClientLoop } from './helpers/client-loop.js';
 
 let fx: LocalFixture;
 let run: RunContext;
@@ -78,46 +77,6 @@ async function rotate(more: Partial<VerbOptions> = {}, change: 'rotate-ca' | 're
   }
 }
 
-/** A client of every endpoint, given new TLS files between the phases the way an operator hands them out; a round fails only when no member answers. */
-function startClientLoop(initial: TlsMaterial) {
-  let clients: Etcd3[] = [];
-  const connect = (tls: TlsMaterial) => {
-    for (const c of clients) c.close();
-    clients = nodes().map((n) => createMemberClient(n.clientUrl, { tls, credentials: {}, deadlineMs: 2000, serverName: n.name }));
-  };
-  connect(initial);
-  const failures: string[] = [];
-  let rounds = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const value = String(rounds);
-      const errors: string[] = [];
-      let ok = false;
-      for (let i = 0; i < clients.length && !ok; i++) {
-        const client = clients[(rounds + i) % clients.length]!;
-        try {
-          await client.put('/rotate-test/loop').value(value);
-          ok = (await client.get('/rotate-test/loop').string()) === value;
-        } catch (err) {
-          errors.push((err as Error).message.split('\n')[0]!);
-        }
-      }
-      if (!ok) failures.push(`round ${rounds}: ${errors.join(' / ')}`);
-      rounds++;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
-  return {
-    setTls: connect,
-    stop: async () => {
-      running = false;
-      await loop;
-      for (const c of clients) c.close();
-      return { rounds, failures };
-    },
-  };
-}
 
 describe('certs rotate-ca', () => {
   it('a dry run lists phase a and changes nothing', async () => {
@@ -132,7 +91,7 @@ describe('certs rotate-ca', () => {
 
   it('three runs: bundles old+new, leaves of the new CA, bundles new only; a client given the new bundle never fails', async () => {
     const oldCa = fingerprints(join(pkiDir(), 'ca.crt'));
-    const loop = startClientLoop(rootTls());
+    const loop = startClientLoop(nodes(), rootTls(), '/rotate-test/loop');
     const t0 = performance.now();
     try {
       const a = await rotate();

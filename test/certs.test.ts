@@ -6,9 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemberClient } from '../src/adapters/etcd/member-client.js';
 import { collectCertReport } from '../src/cli/commands/certs/status.js';
 import { runOperationVerb, type VerbOptions } from '../src/cli/commands/operation-verb.js';
 import { openSession, type Session } from '../src/cli/session.js';
@@ -29,6 +27,7 @@ import { Root } from '../src/ui/Root.js';
 import { loadTheme } from '../src/ui/theme.js';
 import { KEYS, renderAt, tick } from './helpers/render.js';
 import { runCli } from './helpers/cli.js';
+import { startClientLoop } from './helpers/client-loop.js';
 import { localFixture, teardownLocal, type LocalFixture } from './helpers/runbook-fixture.js';
 
 let fx: LocalFixture;
@@ -78,43 +77,6 @@ const changeOpts = (more: Partial<VerbOptions> = {}): VerbOptions => ({
   ...more,
 });
 
-/** A client that knows every endpoint: each round writes then reads a key, trying the members in turn; a round fails only when none answers. */
-function startClientLoop(): { stop: () => Promise<{ rounds: number; failures: string[] }> } {
-  const tls = clientTls(run, 'root');
-  const clients: Etcd3[] = nodes().map((n) => createMemberClient(n.clientUrl, { tls, credentials: {}, deadlineMs: 2000, serverName: n.name }));
-  const failures: string[] = [];
-  let rounds = 0;
-  let running = true;
-  const loop = (async () => {
-    let next = 0;
-    while (running) {
-      const value = String(rounds);
-      let ok = false;
-      const errors: string[] = [];
-      for (let i = 0; i < clients.length && !ok; i++) {
-        const client = clients[(next + i) % clients.length]!;
-        try {
-          await client.put('/certs-test/loop').value(value);
-          ok = (await client.get('/certs-test/loop').string()) === value;
-        } catch (err) {
-          errors.push((err as Error).message.split('\n')[0]!);
-        }
-      }
-      if (!ok) failures.push(`round ${rounds}: ${errors.join(' / ')}`);
-      rounds++;
-      next++;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      for (const c of clients) c.close();
-      return { rounds, failures };
-    },
-  };
-}
 
 async function plant(name: string, file: 'server' | 'peer', spec: { ip: string; days?: number }): Promise<void> {
   const node = run.nodes.find((n) => n.spec.name === name)!;
@@ -227,7 +189,7 @@ describe('certs renew', () => {
     const before = Object.fromEntries(nodes().flatMap((n) => ['server.crt', 'peer.crt'].map((f) => [`${n.name}/${f}`, serial(nodePki(n.name, f))])));
     const rootBefore = serial(join(pkiDir(), 'clients', 'root.crt'));
     const ca = readFileSync(join(pkiDir(), 'ca.crt'), 'utf8');
-    const loop = startClientLoop();
+    const loop = startClientLoop(nodes(), clientTls(run, 'root'), '/certs-test/loop');
     const session = await cliSession();
     const out: string[] = [];
     const t0 = performance.now();

@@ -57,7 +57,8 @@ describe('defrag --auto on a real cluster, through the built CLI', () => {
     }
     const compacted = await runCli(['compact', '--yes', '-f', cluster.inventoryPath, '--audit-log', audit]);
     expect(compacted.code).toBe(0);
-    await new Promise((r) => setTimeout(r, 1500)); // the backend commits the freed pages within its batch interval
+    // The backend commits the freed pages within its batch interval: wait until every member reports them free.
+    await untilFreed(cluster, 0.2, 15_000);
 
     const flags = ['--min-free-percent', '20', '--min-free-bytes', '1MB', '--pause', '0', '-f', cluster.inventoryPath, '--audit-log', audit];
     const refused = await runCli(['defrag', '--auto', ...flags]);
@@ -92,3 +93,17 @@ describe('defrag --auto on a real cluster, through the built CLI', () => {
     expect(second.members.every((m) => !m.defragmented && m.skipped?.startsWith('not worth it'))).toBe(true);
   });
 });
+
+/** Waits until every member reports at least `ratio` of its file free (dbSize - dbSizeInUse), or fails after `ms`. */
+async function untilFreed(cluster: Awaited<ReturnType<typeof startTestCluster>>, ratio: number, ms: number): Promise<void> {
+  const clients = cluster.nodes.map((n) => createPooledClient([n.clientUrl], { tls: clusterTls(cluster), credentials: {}, deadlineMs: 2000 }));
+  try {
+    for (const deadline = Date.now() + ms; ; await new Promise((r) => setTimeout(r, 100))) {
+      const statuses = await Promise.all(clients.map((c) => c.maintenance.status()));
+      if (statuses.every((s) => 1 - Number(s.dbSizeInUse) / Number(s.dbSize) >= ratio)) return;
+      if (Date.now() > deadline) throw new Error(`the freed pages were not committed within ${ms} ms`);
+    }
+  } finally {
+    for (const c of clients) c.close();
+  }
+}

@@ -56,6 +56,18 @@ let ctx: OperationContext;
 let deps: ServiceDeps;
 const lines: string[] = [];
 const extraClients: Etcd3[] = [];
+
+/** A client as Patroni connects: its own certificate, user and password; closed in afterAll. */
+function patroniClient(node: { clientUrl: string; name: string }): Etcd3 {
+  const client = createMemberClient(node.clientUrl, {
+    tls: clientTls(run, 'patroni'),
+    credentials: { user: 'patroni', password: password('patroni') },
+    deadlineMs: 3000,
+    serverName: node.name,
+  });
+  extraClients.push(client);
+  return client;
+}
 const started = performance.now();
 
 const nodes = () => fx.inventory.nodes;
@@ -340,13 +352,7 @@ describe('restore from a snapshot', () => {
     expect(await allHealthy()).toBe(true);
     // RBAC came back with the data: patroni still writes /service/
     const node = nodes()[1]!;
-    const patroni = createMemberClient(node.clientUrl, {
-      tls: clientTls(run, 'patroni'),
-      credentials: { user: 'patroni', password: password('patroni') },
-      deadlineMs: 3000,
-      serverName: node.name,
-    });
-    extraClients.push(patroni);
+    const patroni = patroniClient(node);
     await patroni.put('/service/after-restore').value('ok');
   });
 });
@@ -430,13 +436,7 @@ describe('re-bootstrap', () => {
     expect(await kv().get('/service/before-rebootstrap').string()).toBeNull();
     expect((await kv().auth.authStatus()).enabled).toBe(true);
     const node = nodes()[2]!;
-    const patroni = createMemberClient(node.clientUrl, {
-      tls: clientTls(run, 'patroni'),
-      credentials: { user: 'patroni', password: password('patroni') },
-      deadlineMs: 3000,
-      serverName: node.name,
-    });
-    extraClients.push(patroni);
+    const patroni = patroniClient(node);
     await patroni.put('/service/after-rebootstrap').value('ok');
     expect(await patroni.get('/service/after-rebootstrap').string()).toBe('ok');
     await expect(patroni.put('/other/x').value('no')).rejects.toThrow(/permission denied/);
