@@ -119,6 +119,22 @@ describe('day-2 operations on a real cluster', () => {
     const entries = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(entries.every((e) => e.result === 'refused')).toBe(true);
   });
+  it('while quorum is lost, what needs it is refused up front (exit 2, audited), not left to time out', async () => {
+    const audit = join(cluster.dir, 'audit-quorum.log');
+    const stopped = [cluster.nodes[1]!.name, cluster.nodes[2]!.name];
+    for (const name of stopped) cluster.members.get(name)!.signal('SIGSTOP');
+    try {
+      const started = Date.now();
+      const run = await runCli(['compact', '--yes', '--command-timeout', '2s', '-f', cluster.inventoryPath, '--audit-log', audit], {}, 60_000);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toBe('etcd-cockpit: refused: compact needs quorum and quorum is lost (1/3 answering): nothing was changed (--force tries anyway)\n');
+      expect(Date.now() - started).toBeLessThan(15_000);
+      const entries = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(entries).toEqual([expect.objectContaining({ action: 'compact', result: 'refused' })]);
+    } finally {
+      for (const name of stopped) cluster.members.get(name)!.signal('SIGCONT');
+    }
+  });
 });
 
 describe('NOSPACE: a cluster with a small quota is filled until the alarm fires, then recovered', () => {

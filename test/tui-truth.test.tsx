@@ -152,7 +152,7 @@ describe('while quorum is lost', () => {
       for (let i = 0; i < 20 && summarizeCluster(membersInOrder(store.getState()), store.getState().memberList).quorum !== 'lost'; i++) await poller.pollOnce();
       expect(summarizeCluster(membersInOrder(store.getState()), store.getState().memberList).quorum).toBe('lost');
       const ui = renderAt(<Root store={store} theme={dark} onQuit={() => {}} operations={runner(audit)} />, { columns: 120, rows: 40 });
-      expect(plain(ui.lastFrame()).at(-1)).toContain('c L A r W X Q N T off: quorum lost  ? help  q quit');
+      expect(plain(ui.lastFrame()).at(-1)).toContain('d D c L A W X Q N T off: quorum lost  ? help  q quit');
       await ui.press('c');
       expect(store.getState().confirm).toBeUndefined();
       expect(ui.lastFrame()).toContain('compact history to the current revision: unavailable, quorum is lost');

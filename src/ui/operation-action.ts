@@ -2,7 +2,7 @@ import type { ActionContext, ActionDef } from './actions.js';
 import { membersInOrder, selectedMember, type CockpitState } from '../state/store.js';
 import type { OperationEntry, PlanInput } from '../core/operations/catalogue.js';
 import type { OpenedRun } from '../state/operation-runner.js';
-import { quorumLostReason } from './quorum-gate.js';
+import { quorumLostReason } from '../state/quorum-lost.js';
 
 const UP = new Set(['ok', 'degraded']);
 

@@ -57,6 +57,6 @@ describe('fake cluster: the member panes from a fixture store', () => {
     const frame = ui.lastFrame();
     ui.unmount();
     expect(lines(frame)[0]).toMatch(/1\/3 answering.*quorum LOST/i);
-    expect(lines(frame).at(-1)).toMatch(/^c L A .* off: quorum lost/);
+    expect(lines(frame).at(-1)).toMatch(/^d D c L A .* off: quorum lost/);
   });
 });

@@ -14,6 +14,7 @@ import type { OperationRequest } from '../../core/operations/requests.js';
 import { UsageError } from '../usage-error.js';
 import { confirmInCli } from '../confirm.js';
 import { parseVerb } from '../verb-words.js';
+import { quorumLostReason } from '../../state/quorum-lost.js';
 import { operationContext } from '../operation-context.js';
 import { backupPolicyOf, snapshotDir } from './snapshot.js';
 import { afterDefrag, quietAutoDefrag } from './defrag-report.js';
@@ -55,7 +56,8 @@ export async function runOperationVerb(
   const run = entry.needsInventory ? await openRun(inventory!) : undefined;
   try {
     const say = (line: string): void => say0(run ? run.redact(line) : line);
-    await session.poller.pollOnce();
+    // Quorum is called lost only on a second failed poll: one late answer must not refuse an operation.
+    await (entry.needsQuorum ? session.poller.pollSettled() : session.poller.pollOnce());
     const ctx = operationContext(session, say, opts.pauseMs);
     const input: PlanInput = {
       cluster,
@@ -70,6 +72,12 @@ export async function runOperationVerb(
       etcdutl: ports.backup.etcdutl,
       service: run?.deps(opts.waitMs),
     };
+    const lost = entry.needsQuorum && !opts.force ? quorumLostReason(session.store.getState()) : undefined;
+    if (lost) {
+      const why = `refused: ${name} needs quorum and ${lost}: nothing was changed (--force tries anyway)`;
+      recordRefusal(ports.audit, metaOf(first, ports), 'refused', why);
+      throw new UsageError(why);
+    }
     if (entry.id === 'defrag-cluster' && opts.autoDefrag) {
       const quiet = quietAutoDefrag(session, opts, input.members, say);
       if (quiet !== undefined) return quiet;

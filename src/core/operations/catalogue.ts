@@ -42,7 +42,7 @@ export interface OperationEntry {
   target: 'member' | 'cluster';
   /** Changes nothing in etcd (a snapshot): runs read-only, without a question or the lock. */
   readOnlyAllowed: boolean;
-  /** Needs a majority of members serving: refused up front while quorum is lost. */
+  /** Needs a majority of members serving: refused up front while quorum is lost (the CLI's --force skips this check). */
   needsQuorum: boolean;
   /** Reaches each node's etcd service as the runbook set it up; the text says why (the error without an inventory). */
   needsInventory?: string;
@@ -77,7 +77,7 @@ export const CATALOGUE: readonly OperationEntry[] = [
     title: 'defragment the selected member',
     target: 'member',
     readOnlyAllowed: false,
-    needsQuorum: false,
+    needsQuorum: true,
     keyForces: true,
     cli: { words: ['defrag'], memberFlag: true },
     plan: (i) => buildRequest('defrag', { ...i, member: memberNamed(i.members, i.member ?? '') }),
@@ -89,7 +89,7 @@ export const CATALOGUE: readonly OperationEntry[] = [
     title: 'defragment the cluster (followers first, leader last)',
     target: 'cluster',
     readOnlyAllowed: false,
-    needsQuorum: false,
+    needsQuorum: true,
     cli: { words: ['defrag'] },
     plan: (i) => buildRequest('defrag', { ...i, member: undefined }),
   },
@@ -146,7 +146,7 @@ export const CATALOGUE: readonly OperationEntry[] = [
     title: 'restart the selected member, wait until healthy',
     target: 'member',
     readOnlyAllowed: false,
-    needsQuorum: true,
+    needsQuorum: false,
     needsInventory: INVENTORY_FOR_SERVICE,
     cli: { words: ['restart'], operand: { name: 'NAME', missing: 'the name of the member to restart' } },
     plan: async (i) => (await service()).buildRestartRequest({ ...i, member: i.member ?? '' }, deps(i)),
