@@ -43,6 +43,8 @@ export interface ActionDef {
   disabledReason?: (state: CockpitState) => string | undefined;
   /** Needs a majority of members serving: shown off, with the reason, while quorum is lost. */
   needsQuorum?: boolean;
+  /** Its name in the audit log when it differs from the id (both defrag keys are `defrag`). */
+  auditAs?: string;
   run: (ctx: ActionContext) => void;
 }
 

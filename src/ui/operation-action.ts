@@ -23,6 +23,7 @@ export function operationAction(entry: OperationEntry): ActionDef {
     textArg: entry.arg?.name,
     argHint: entry.arg?.hint,
     needsQuorum: entry.needsQuorum,
+    auditAs: entry.action,
     disabledReason: (state) => unavailableReason(entry, state),
     run: (ctx) => {
       // The key opens the `:` line ready for the argument it needs.

@@ -11,7 +11,7 @@ export function runAction(action: ActionDef, ctx: ActionContext): void {
   const reason = action.disabledReason?.(store.getState());
   if (reason) {
     if (action.id !== 'close') store.getState().addEvent(`${action.label}: unavailable, ${reason}`, 'warning');
-    if (action.dangerous) ctx.operations?.refused({ action: action.id, target: actionTarget(action, ctx) }, reason);
+    if (action.dangerous) ctx.operations?.refused({ action: action.auditAs ?? action.id, target: actionTarget(action, ctx) }, reason);
     return;
   }
   try {
