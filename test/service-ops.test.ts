@@ -12,6 +12,8 @@ import { fetchMetricsText } from '../src/adapters/etcd/metrics.js';
 import { readMetric } from '../src/core/metrics/read-metric.js';
 import { probeMember } from '../src/adapters/etcd/probe.js';
 import { runOperationVerb, type VerbOptions } from '../src/cli/commands/operation-verb.js';
+import { watchDownMembers } from '../src/state/down-diagnosis.js';
+import { createServer } from 'node:net';
 import { openSession, type Session } from '../src/cli/session.js';
 import { UsageError } from '../src/cli/usage-error.js';
 import type { OperationContext } from '../src/core/operations/context.js';
@@ -45,13 +47,14 @@ import { runRunbook } from '../src/core/runbook/engine.js';
 import { memberConfigText } from '../src/core/runbook/phases/phase4-config.js';
 import { clientTls } from '../src/core/runbook/etcd-access.js';
 import type { RunContext } from '../src/core/runbook/types.js';
-import { createCockpitStore } from '../src/state/store.js';
+import { createCockpitStore, type CockpitStore } from '../src/state/store.js';
 import { Poller } from '../src/state/poller.js';
 import { localFixture, teardownLocal, type LocalFixture } from './helpers/runbook-fixture.js';
 
 let fx: LocalFixture;
 let run: RunContext;
 let poller: Poller;
+let store: CockpitStore;
 let ctx: OperationContext;
 let deps: ServiceDeps;
 const lines: string[] = [];
@@ -97,7 +100,7 @@ beforeAll(async () => {
   const report = await runRunbook(run, { phases: [0, 1, 2, 3, 4, 5, 6, 7] });
   if (report.outcome !== 'done') throw new Error(`bootstrap failed: ${report.failed?.stepId}: ${report.failed?.error}`);
   const tls = clientTls(run, 'root');
-  const store = createCockpitStore({ clusterName: fx.inventory.cluster, members: nodes().map((n) => ({ endpoint: n.clientUrl, name: n.name })) });
+  store = createCockpitStore({ clusterName: fx.inventory.cluster, members: nodes().map((n) => ({ endpoint: n.clientUrl, name: n.name })) });
   const serverName = (endpoint: string) => nodes().find((n) => n.clientUrl === endpoint)?.name;
   poller = new Poller(store, { intervalMs: 500, clientOptions: (e) => ({ tls, credentials: {}, deadlineMs: 2000, serverName: serverName(e) }) });
   ctx = {
@@ -236,6 +239,34 @@ describe('rolling restart', () => {
     expect(moved).toBeGreaterThan(-1);
     expect(moved).toBeLessThan(stopped);
     expect(lines.filter((l) => /: stopping etcd/.test(l)).map((l) => l.split(':')[0])).toEqual(results.map((r) => r.name));
+    expect(await allHealthy()).toBe(true);
+  });
+});
+
+describe('a member that cannot start', () => {
+  it('is said with the line of its log that tells why (its peer port is taken), not only "connection refused"', async () => {
+    const node = run.nodes.find((n) => n.spec.name === 'etcd-3')!;
+    const peer = new URL(node.spec.peerUrl);
+    await node.service.stop({ graceMs: 5000 });
+    // The other members keep dialling the peer port: their connections are dropped, so close() does not wait on them.
+    const squatter = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => squatter.listen(Number(peer.port), peer.hostname, resolve));
+    store.setState({ events: [] });
+    const stopWatch = watchDownMembers(store, fx.inventory);
+    try {
+      await node.service.start().catch(() => undefined);
+      const said = () => store.getState().events.find((e) => e.text.startsWith('etcd-3 down: ') && !e.text.includes('connection refused'));
+      for (const deadline = Date.now() + 30_000; !said() && Date.now() < deadline; ) {
+        await poller.pollOnce();
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(said()?.text).toMatch(/^etcd-3 down: fatal: .*address already in use · service (failed|inactive)/);
+      expect(said()?.tone).toBe('critical');
+    } finally {
+      stopWatch();
+      await new Promise((resolve) => squatter.close(resolve));
+      await restartMember(withDeps(ctx, deps), 'etcd-3');
+    }
     expect(await allHealthy()).toBe(true);
   });
 });

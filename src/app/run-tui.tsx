@@ -20,6 +20,7 @@ import { asciiStream, wantsAscii } from '../ui/ascii-output.js';
 import type { UserConfig } from '../core/config/user-config.js';
 import { Fleet } from '../state/fleet.js';
 import { watchPeerCertificates } from '../state/peer-certs.js';
+import { watchDownMembers } from '../state/down-diagnosis.js';
 import { planContexts, refusePrompt } from '../cli/connection.js';
 import { openSession } from '../cli/session.js';
 import type { KeyspaceScanner } from '../ui/KeyspaceView.js';
@@ -185,7 +186,8 @@ class ClusterServices {
     // The runbook's steps (and the engine, SSH, PKI behind them: ~40 MB) load when the runbook is first opened or run.
     if (inventory) session.store.getState().setRunbook(emptyRunbookView([]));
     const stopPeerCerts = inventory ? watchPeerCertificates(session.store, inventory) : () => undefined;
-    const services = { operations, stop: () => (unwatch(), stopHistory(), stopPeerCerts()) };
+    const stopDownWatch = inventory ? watchDownMembers(session.store, inventory) : () => undefined;
+    const services = { operations, stop: () => (unwatch(), stopHistory(), stopPeerCerts(), stopDownWatch()) };
     this.attached.set(session, services);
     return services;
   }
