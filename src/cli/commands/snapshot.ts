@@ -6,6 +6,10 @@ import { UsageError } from '../usage-error.js';
 import { operationContext } from '../operation-context.js';
 import { trapInterrupts } from '../interrupt.js';
 import { AuditLog, defaultAuditLogPath, stateDir } from '../../adapters/audit-log.js';
+import { lightEtcdMember } from '../../adapters/etcd/etcd-member.js';
+import { PollClient } from '../../adapters/etcd/light/poll-client.js';
+import { probeMember } from '../../adapters/etcd/probe.js';
+import type { OperationContext } from '../../core/operations/context.js';
 import { findEtcdBinaries } from '../../adapters/local/etcd-binaries.js';
 import { etcdutlStatusReader } from '../../adapters/local/etcdutl-status.js';
 import { runAudited } from '../../core/operations/run-audited.js';
@@ -166,10 +170,36 @@ async function checkSaveInput(opts: CliOptions): Promise<void> {
 export async function runSnapshotSave(session: Session, opts: CliOptions): Promise<number> {
   await checkSaveInput(opts);
   const toStdout = opts.args[1] === '-';
-  await session.poller.pollOnce();
   const out = toStdout ? process.stderr : process.stdout;
   const say = (line: string): void => void out.write(line + '\n');
+  const named = opts.member === undefined ? undefined : session.plan.members.find((m) => m.name === opts.member);
+  const light = named ? new PollClient(named.endpoint, session.clientOptions(named.endpoint), { bulk: true }) : undefined;
+  try {
+    return await saveFrom(session, opts, light ? await probedOnly(session, light, say) : await polledAll(session, say), say);
+  } finally {
+    light?.close();
+  }
+}
+
+/** Every member polled: the follower to spare the leader, or a member only the member list names. */
+async function polledAll(session: Session, say: (line: string) => void): Promise<OperationContext> {
+  await session.poller.pollOnce();
+  return operationContext(session, say, 0);
+}
+
+/**
+ * A member the inventory or the endpoints name: one probe of it, over the
+ * connection the snapshot then streams on, instead of polling every member.
+ */
+async function probedOnly(session: Session, light: PollClient, say: (line: string) => void): Promise<OperationContext> {
+  session.store.getState().applyProbe(light.endpoint, await probeMember(light), Date.now());
   const ctx = operationContext(session, say, 0);
+  const member = lightEtcdMember(light, session.clientOptions(light.endpoint));
+  return { ...ctx, clientFor: (endpoint) => (endpoint === light.endpoint ? member : ctx.clientFor(endpoint)) };
+}
+
+async function saveFrom(session: Session, opts: CliOptions, ctx: OperationContext, say: (line: string) => void): Promise<number> {
+  const toStdout = opts.args[1] === '-';
   const members = ctx.members();
   const member = opts.member ? members.find((m) => m.name === opts.member) : snapshotSource(members);
   if (!member) throw new UsageError(opts.member ? `no member named "${opts.member}"` : 'no member is answering');
