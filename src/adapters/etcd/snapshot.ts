@@ -5,14 +5,15 @@ import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Etcd3, ISnapshotResponse } from 'etcd3';
 import type { PollClient } from './light/poll-client.js';
-import { decodeSnapshotResponse } from './light/etcd-messages.js';
+import { decodeSnapshotResponse } from './light/snapshot-response.js';
 import { TrailerHasher } from '../../core/snapshot/verify.js';
 import { explainEtcdError } from '../../core/errors/explain-etcd-error.js';
 import { SnapshotError, type SaveSnapshotOptions, type SnapshotSaved, type SnapshotStreamed, type StreamSnapshotOptions } from '../../core/ports/snapshot-stream.js';
 
 /** A member's snapshot as it arrives, whichever gRPC client carries it. */
 export interface SnapshotStream {
-  start(handlers: { chunk(blob: Buffer, remainingBytes: number): void; end(): void; error(err: Error): void }): void;
+  /** `blob` in the pieces it arrived in. */
+  start(handlers: { chunk(blob: Buffer[], remainingBytes: number): void; end(): void; error(err: Error): void }): void;
   pause(): void;
   resume(): void;
   cancel(): void;
@@ -109,15 +110,22 @@ export async function streamSnapshot(
         chunk: (blob, remaining) => {
           if (stopError) return;
           timer?.refresh();
-          received += blob.length;
-          hasher.update(blob);
+          let last: Buffer | undefined;
+          for (const piece of blob) {
+            received += piece.length;
+            hasher.update(piece);
+            if (last) write(last).catch(failWrite);
+            last = piece;
+          }
           // remaining_bytes counts the db part only; the trailer follows in a message of its own.
           if (!dbDone) {
             total = received + remaining + TRAILER;
             dbDone = remaining === 0;
           }
+          if (!last) return;
+          // One wait per message: writes complete in order, so its last piece's stands for the rest.
           pendingWrites++;
-          write(blob).then(written, failWrite);
+          write(last).then(written, failWrite);
           options.onProgress?.(received, Math.max(total, received));
           if (!paused && pendingWrites >= PAUSE_AT) {
             paused = true;
@@ -207,10 +215,10 @@ export function lightSnapshot(client: PollClient): OpenSnapshot {
     return {
       start: (handlers) =>
         messages.start({
-          message: (message) => {
+          message: (parts) => {
             let chunk;
             try {
-              chunk = decodeSnapshotResponse(message);
+              chunk = decodeSnapshotResponse(parts);
             } catch (err) {
               messages.cancel();
               return handlers.error(err as Error);
@@ -237,7 +245,7 @@ export function etcd3Snapshot(client: Etcd3): OpenSnapshot {
     const stream = await openEtcd3Stream(client);
     return {
       start: (handlers) => {
-        stream.on('data', (msg: ISnapshotResponse) => handlers.chunk(msg.blob, Number(msg.remaining_bytes)));
+        stream.on('data', (msg: ISnapshotResponse) => handlers.chunk([msg.blob], Number(msg.remaining_bytes)));
         stream.once('end', handlers.end);
         stream.once('error', handlers.error);
       },

@@ -171,25 +171,6 @@ export function decodeAuthenticateResponse(message: Buffer): { header: ResponseH
   return answer;
 }
 
-/** One message of the snapshot stream (3.5 may leave out the version). */
-export interface SnapshotChunk {
-  /** Bytes of the database still to come after this blob; 0 on the last database chunk (the trailer follows). */
-  remainingBytes: number;
-  blob: Buffer;
-}
-
-/** The blob stays a view into the received bytes: a 1 GB snapshot is copied by nobody. */
-export function decodeSnapshotResponse(message: Buffer): SnapshotChunk {
-  const chunk: SnapshotChunk = { remainingBytes: 0, blob: EMPTY };
-  readFields(message, (field, value) => {
-    if (field === 2) chunk.remainingBytes = Number(asVarint(value, 'remaining_bytes'));
-    else if (field === 3) chunk.blob = asBytes(value, 'blob');
-  });
-  return chunk;
-}
-
-const EMPTY = Buffer.alloc(0);
-
 function uint64(value: FieldValue, what: string): string {
   return asVarint(value, what).toString();
 }

@@ -2,8 +2,8 @@ import { constants, type ClientHttp2Stream, type IncomingHttpHeaders } from 'nod
 import { GrpcCode, GrpcError, closedWithoutStatus, decodeGrpcMessage, transportError } from './grpc-status.js';
 
 export interface MessageHandlers {
-  /** A view into the received bytes: valid for as long as it is referenced. */
-  message(message: Buffer): void;
+  /** The message as views of the received bytes, one per piece it arrived in (no copy). */
+  message(parts: Buffer[]): void;
   /** The server closed the stream with grpc-status 0. */
   end(): void;
   /** Once at most, and nothing after it. */
@@ -11,13 +11,16 @@ export interface MessageHandlers {
 }
 
 /**
- * The messages of one server-streaming gRPC call as they arrive. A message
- * that lies whole in a received chunk is handed on as a view, not copied.
+ * The messages of one server-streaming gRPC call as they arrive, each as
+ * views of the chunks it came in: a large message spans several, and
+ * joining them would copy every byte once more.
  * pause() stops reading, so HTTP/2 flow control holds the server back.
  */
 export class GrpcMessageStream {
+  /** The pieces of a message not yet complete (its 5-byte prefix included), and its whole length once known. */
   private held: Buffer[] = [];
   private heldBytes = 0;
+  private need = -1;
   private grpcStatus: number | undefined;
   private grpcMessage = '';
   private httpStatus = 0;
@@ -63,31 +66,47 @@ export class GrpcMessageStream {
 
   private take(chunk: Buffer): void {
     if (this.done) return;
-    let data = chunk;
+    let pos = 0;
     if (this.heldBytes > 0) {
       this.held.push(chunk);
       this.heldBytes += chunk.length;
-      if (this.heldBytes < 5) return;
-      const first = this.held[0]!;
-      const length = first.length >= 5 ? first.readUInt32BE(1) : Buffer.concat(this.held).readUInt32BE(1);
-      if (this.heldBytes < 5 + length) return;
-      data = Buffer.concat(this.held, this.heldBytes);
+      if (this.need < 0 && !this.learnLength()) return;
+      if (this.heldBytes < this.need) return;
+      pos = chunk.length - (this.heldBytes - this.need);
+      this.held[this.held.length - 1] = chunk.subarray(0, pos);
+      const parts = withoutPrefix(this.held);
       this.held = [];
       this.heldBytes = 0;
+      this.need = -1;
+      this.handlers!.message(parts);
+      if (this.done) return;
     }
-    let pos = 0;
-    while (data.length - pos >= 5) {
-      if (data[pos] !== 0) return this.fail(new GrpcError(GrpcCode.INTERNAL, 'compressed gRPC message (not asked for)'));
-      const end = pos + 5 + data.readUInt32BE(pos + 1);
-      if (end > data.length) break;
-      this.handlers!.message(data.subarray(pos + 5, end));
+    while (chunk.length - pos >= 5) {
+      if (chunk[pos] !== 0) return this.fail(compressed());
+      const end = pos + 5 + chunk.readUInt32BE(pos + 1);
+      if (end > chunk.length) break;
+      this.handlers!.message([chunk.subarray(pos + 5, end)]);
       if (this.done) return;
       pos = end;
     }
-    if (pos < data.length) {
-      this.held.push(data.subarray(pos));
-      this.heldBytes = data.length - pos;
+    if (pos < chunk.length) {
+      this.held = [chunk.subarray(pos)];
+      this.heldBytes = chunk.length - pos;
+      this.learnLength();
     }
+  }
+
+  /** Reads the held message's prefix once 5 bytes are in; false until then (or when it fails the stream). */
+  private learnLength(): boolean {
+    if (this.heldBytes < 5) return false;
+    const first = this.held[0]!;
+    const prefix = first.length >= 5 ? first : Buffer.concat(this.held).subarray(0, 5);
+    if (prefix[0] !== 0) {
+      this.fail(compressed());
+      return false;
+    }
+    this.need = 5 + prefix.readUInt32BE(1);
+    return true;
   }
 
   private closed(): void {
@@ -104,4 +123,23 @@ export class GrpcMessageStream {
     this.cancel();
     this.handlers!.error(err);
   }
+}
+
+function compressed(): GrpcError {
+  return new GrpcError(GrpcCode.INTERNAL, 'compressed gRPC message (not asked for)');
+}
+
+/** The pieces after the 5-byte gRPC prefix. */
+function withoutPrefix(parts: Buffer[]): Buffer[] {
+  let skip = 5;
+  const out: Buffer[] = [];
+  for (const part of parts) {
+    if (skip >= part.length) {
+      skip -= part.length;
+      continue;
+    }
+    out.push(skip > 0 ? part.subarray(skip) : part);
+    skip = 0;
+  }
+  return out;
 }
