@@ -10,11 +10,11 @@ import { lightEtcdMember } from '../../adapters/etcd/etcd-member.js';
 import { PollClient } from '../../adapters/etcd/light/poll-client.js';
 import { probeMember } from '../../adapters/etcd/probe.js';
 import type { OperationContext } from '../../core/operations/context.js';
-import { findEtcdBinaries } from '../../adapters/local/etcd-binaries.js';
+import { findEtcdBinaries, findEtcdBinariesAsync } from '../../adapters/local/etcd-binaries.js';
 import { etcdutlStatusReader } from '../../adapters/local/etcdutl-status.js';
 import { runAudited } from '../../core/operations/run-audited.js';
 import { defaultSnapshotFile, describeSnapshot, snapshotSource, streamSnapshotTo, takeSnapshot } from '../../core/operations/snapshot.js';
-import { verifySnapshot } from '../../core/snapshot/verify.js';
+import { verifySnapshot, type SnapshotStatusReader } from '../../core/snapshot/verify.js';
 import { listSnapshots, snapshotAge, type SnapshotFile } from '../../core/snapshot/catalog.js';
 import { SnapshotFileError } from '../../core/snapshot/file-shape.js';
 import { checkSaveTarget, checkSnapshotFolder, typeableName } from '../../core/snapshot/target.js';
@@ -172,10 +172,12 @@ export async function runSnapshotSave(session: Session, opts: CliOptions): Promi
   const toStdout = opts.args[1] === '-';
   const out = toStdout ? process.stderr : process.stdout;
   const say = (line: string): void => void out.write(line + '\n');
+  // Looked up (etcd --version) while the member is asked and streams, never blocking either.
+  const etcdutl = toStdout ? undefined : etcdutlLookedUpNow();
   const named = opts.member === undefined ? undefined : session.plan.members.find((m) => m.name === opts.member);
   const light = named ? new PollClient(named.endpoint, session.clientOptions(named.endpoint), { bulk: true }) : undefined;
   try {
-    return await saveFrom(session, opts, light ? await probedOnly(session, light, say) : await polledAll(session, say), say);
+    return await saveFrom(session, opts, light ? await probedOnly(session, light, say) : await polledAll(session, say), say, etcdutl);
   } finally {
     light?.close();
   }
@@ -198,7 +200,14 @@ async function probedOnly(session: Session, light: PollClient, say: (line: strin
   return { ...ctx, clientFor: (endpoint) => (endpoint === light.endpoint ? member : ctx.clientFor(endpoint)) };
 }
 
-async function saveFrom(session: Session, opts: CliOptions, ctx: OperationContext, say: (line: string) => void): Promise<number> {
+/** A reader whose etcdutl lookup has already started; a failed lookup is said when a snapshot is read. */
+function etcdutlLookedUpNow(): SnapshotStatusReader {
+  const path = findEtcdBinariesAsync().then((b) => b.etcdutl);
+  path.catch(() => undefined);
+  return async (file, options) => etcdutlStatusReader(await path)(file, options);
+}
+
+async function saveFrom(session: Session, opts: CliOptions, ctx: OperationContext, say: (line: string) => void, etcdutl?: SnapshotStatusReader): Promise<number> {
   const toStdout = opts.args[1] === '-';
   const members = ctx.members();
   const member = opts.member ? members.find((m) => m.name === opts.member) : snapshotSource(members);
@@ -206,7 +215,6 @@ async function saveFrom(session: Session, opts: CliOptions, ctx: OperationContex
   const cluster = session.plan.clusterName;
   const file = opts.args[1] ?? defaultSnapshotFile(snapshotDir(opts, cluster), cluster, member.name);
   if (!toStdout) await asUsage(checkSaveTarget(file, { force: opts.force }));
-  const etcdutl = etcdutlStatusReader(() => findEtcdBinaries().etcdutl);
   const audit = new AuditLog(opts.auditLog ?? defaultAuditLogPath());
   const meta = { action: 'snapshot', target: member.name, params: { file }, cluster, etcdUser: session.plan.user };
   const interrupts = trapInterrupts();
@@ -215,7 +223,7 @@ async function saveFrom(session: Session, opts: CliOptions, ctx: OperationContex
   try {
     const work: () => Promise<unknown> = toStdout
       ? () => streamSnapshotTo(ctx, { member, out: process.stdout, signal })
-      : () => takeSnapshot(ctx, { member, file, etcdutl, cluster, force: opts.force, signal });
+      : () => takeSnapshot(ctx, { member, file, etcdutl: etcdutl ?? etcdutlLookedUpNow(), cluster, force: opts.force, signal });
     const outcome = await runAudited(audit, meta, say, work);
     return outcome.ok ? 0 : 1;
   } finally {
