@@ -1,3 +1,4 @@
+import { monotonicMs } from './monotonic.js';
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
@@ -54,7 +55,7 @@ export async function streamSnapshot(
   write: (chunk: Buffer) => Promise<void>,
   options: StreamSnapshotOptions = {},
 ): Promise<SnapshotStreamed> {
-  const started = performance.now();
+  const started = monotonicMs();
   const idleMs = options.idleTimeoutMs ?? 10_000;
   const { signal } = options;
   let stream: SnapshotStream | undefined;
@@ -151,7 +152,7 @@ export async function streamSnapshot(
       throw new SnapshotError(`snapshot stream was cut short: ${received} of ${total} bytes arrived`, 'error');
     if (trailer.status === 'mismatch')
       throw new SnapshotError('snapshot is corrupted in transit: its SHA-256 trailer does not match the data received', 'error');
-    return { bytes: received, ms: Math.round(performance.now() - started), sha256Trailer: trailer.status };
+    return { bytes: received, ms: Math.round(monotonicMs() - started), sha256Trailer: trailer.status };
   } catch (err) {
     clearTimeout(timer);
     stream?.cancel();
