@@ -8,7 +8,6 @@ import { trapInterrupts } from '../interrupt.js';
 import { AuditLog, defaultAuditLogPath, stateDir } from '../../adapters/audit-log.js';
 import { lightEtcdMember } from '../../adapters/etcd/etcd-member.js';
 import { PollClient } from '../../adapters/etcd/light/poll-client.js';
-import { probeMember } from '../../adapters/etcd/probe.js';
 import type { OperationContext } from '../../core/operations/context.js';
 import { findEtcdBinaries, findEtcdBinariesAsync } from '../../adapters/local/etcd-binaries.js';
 import { etcdutlStatusReader } from '../../adapters/local/etcdutl-status.js';
@@ -177,7 +176,7 @@ export async function runSnapshotSave(session: Session, opts: CliOptions): Promi
   const named = opts.member === undefined ? undefined : session.plan.members.find((m) => m.name === opts.member);
   const light = named ? new PollClient(named.endpoint, session.clientOptions(named.endpoint), { bulk: true }) : undefined;
   try {
-    return await saveFrom(session, opts, light ? await probedOnly(session, light, say) : await polledAll(session, say), say, etcdutl);
+    return await saveFrom(session, opts, light ? namedOnly(session, light, say) : await polledAll(session, say), say, etcdutl);
   } finally {
     light?.close();
   }
@@ -190,11 +189,11 @@ async function polledAll(session: Session, say: (line: string) => void): Promise
 }
 
 /**
- * A member the inventory or the endpoints name: one probe of it, over the
- * connection the snapshot then streams on, instead of polling every member.
+ * A member the inventory or the endpoints name: asked for its snapshot at
+ * once. No poll of every member, not even a probe of this one: the stream
+ * itself says in the same words when the member does not answer.
  */
-async function probedOnly(session: Session, light: PollClient, say: (line: string) => void): Promise<OperationContext> {
-  session.store.getState().applyProbe(light.endpoint, await probeMember(light), Date.now());
+function namedOnly(session: Session, light: PollClient, say: (line: string) => void): OperationContext {
   const ctx = operationContext(session, say, 0);
   const member = lightEtcdMember(light, session.clientOptions(light.endpoint));
   return { ...ctx, clientFor: (endpoint) => (endpoint === light.endpoint ? member : ctx.clientFor(endpoint)) };
