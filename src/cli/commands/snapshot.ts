@@ -171,12 +171,10 @@ export async function runSnapshotSave(session: Session, opts: CliOptions): Promi
   const toStdout = opts.args[1] === '-';
   const out = toStdout ? process.stderr : process.stdout;
   const say = (line: string): void => void out.write(line + '\n');
-  // Looked up (etcd --version) while the member is asked and streams, never blocking either.
-  const etcdutl = toStdout ? undefined : etcdutlLookedUpNow();
   const named = opts.member === undefined ? undefined : session.plan.members.find((m) => m.name === opts.member);
   const light = named ? new PollClient(named.endpoint, session.clientOptions(named.endpoint), { bulk: true }) : undefined;
   try {
-    return await saveFrom(session, opts, light ? namedOnly(session, light, say) : await polledAll(session, say), say, etcdutl);
+    return await saveFrom(session, opts, light ? namedOnly(session, light, say) : await polledAll(session, say), say);
   } finally {
     light?.close();
   }
@@ -199,14 +197,26 @@ function namedOnly(session: Session, light: PollClient, say: (line: string) => v
   return { ...ctx, clientFor: (endpoint) => (endpoint === light.endpoint ? member : ctx.clientFor(endpoint)) };
 }
 
-/** A reader whose etcdutl lookup has already started; a failed lookup is said when a snapshot is read. */
-function etcdutlLookedUpNow(): SnapshotStatusReader {
-  const path = findEtcdBinariesAsync().then((b) => b.etcdutl);
-  path.catch(() => undefined);
-  return async (file, options) => etcdutlStatusReader(await path)(file, options);
+/**
+ * etcdutl is looked up (`etcd --version`) when the first bytes arrive
+ * (prepare), without blocking: the stream goes on meanwhile. A failed lookup
+ * is said when the snapshot is read.
+ */
+function etcdutlFoundWhileStreaming(): SnapshotStatusReader {
+  let path: Promise<string> | undefined;
+  const lookUp = (): Promise<string> => {
+    if (!path) {
+      path = findEtcdBinariesAsync().then((b) => b.etcdutl);
+      path.catch(() => undefined);
+    }
+    return path;
+  };
+  const reader: SnapshotStatusReader = async (file, options) => etcdutlStatusReader(await lookUp())(file, options);
+  reader.prepare = () => void lookUp();
+  return reader;
 }
 
-async function saveFrom(session: Session, opts: CliOptions, ctx: OperationContext, say: (line: string) => void, etcdutl?: SnapshotStatusReader): Promise<number> {
+async function saveFrom(session: Session, opts: CliOptions, ctx: OperationContext, say: (line: string) => void): Promise<number> {
   const toStdout = opts.args[1] === '-';
   const members = ctx.members();
   const member = opts.member ? members.find((m) => m.name === opts.member) : snapshotSource(members);
@@ -222,7 +232,7 @@ async function saveFrom(session: Session, opts: CliOptions, ctx: OperationContex
   try {
     const work: () => Promise<unknown> = toStdout
       ? () => streamSnapshotTo(ctx, { member, out: process.stdout, signal })
-      : () => takeSnapshot(ctx, { member, file, etcdutl: etcdutl ?? etcdutlLookedUpNow(), cluster, force: opts.force, signal });
+      : () => takeSnapshot(ctx, { member, file, etcdutl: etcdutlFoundWhileStreaming(), cluster, force: opts.force, signal });
     const outcome = await runAudited(audit, meta, say, work);
     return outcome.ok ? 0 : 1;
   } finally {
