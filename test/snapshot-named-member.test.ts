@@ -4,13 +4,14 @@
  * member that does not answer fails in one FAILED line naming it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { etcdutlStatusReader } from '../src/adapters/local/etcdutl-status.js';
 import { verifySnapshot } from '../src/core/snapshot/verify.js';
 import { startTestCluster } from './helpers/cluster.js';
-import { runCli } from './helpers/cli.js';
+import { BIN, runCli } from './helpers/cli.js';
 
 let cluster: Awaited<ReturnType<typeof startTestCluster>>;
 let work: string;
@@ -44,5 +45,24 @@ describe('snapshot save --member NAME', () => {
     expect(run.stdout + run.stderr).toMatch(new RegExp(`snapshot ${down.name}: .*FAILED.*(connection refused|not answering|unreachable)`, 'i'));
     expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
     expect(readdirSync(work).filter((n) => n.startsWith('down'))).toEqual([]);
+  }, 60_000);
+});
+
+describe('snapshot save FILE with its progress piped into a reader that goes away (| head -1)', () => {
+  it('still saves and verifies the snapshot: exit 0, the file in place, no part file, no crash', async () => {
+    const file = join(work, 'piped.db');
+    const child = spawn(process.execPath, [BIN, 'snapshot', 'save', file, '--member', cluster.nodes[0]!.name, '-f', cluster.inventoryPath], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', XDG_CONFIG_HOME: '/nonexistent/etcd-cockpit-tests', ...env() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy(); // the reader is gone: the next progress line meets EPIPE
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code, stderr).toBe(0);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(readdirSync(work).filter((n) => n.startsWith('piped.db.part'))).toEqual([]);
+    expect((await verifySnapshot(file, etcdutlStatusReader(cluster.binaries.etcdutl))).ok).toBe(true);
   }, 60_000);
 });

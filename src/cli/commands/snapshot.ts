@@ -170,6 +170,8 @@ export async function runSnapshotSave(session: Session, opts: CliOptions): Promi
   await checkSaveInput(opts);
   const toStdout = opts.args[1] === '-';
   const out = toStdout ? process.stderr : process.stdout;
+  // Progress is for whoever reads it: a reader gone (`| head -1`) must not kill the save and leave its part file.
+  out.on('error', () => undefined);
   const say = (line: string): void => void out.write(line + '\n');
   const named = opts.member === undefined ? undefined : session.plan.members.find((m) => m.name === opts.member);
   const light = named ? new PollClient(named.endpoint, session.clientOptions(named.endpoint), { bulk: true }) : undefined;
