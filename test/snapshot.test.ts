@@ -8,7 +8,7 @@ import type { Etcd3 } from 'etcd3';
 import { startTestCluster, clusterTls } from './helpers/cluster.js';
 import { createMemberClient, createPooledClient } from '../src/adapters/etcd/member-client.js';
 import type { Credentials } from '../src/core/ports/etcd-connector.js';
-import { saveSnapshot } from '../src/adapters/etcd/snapshot.js';
+import { etcdMember } from '../src/adapters/etcd/etcd-member.js';
 import { TrailerHasher, checkSha256Trailer, verifySnapshot, verifyStreamedSnapshot } from '../src/core/snapshot/verify.js';
 import { listSnapshots, snapshotAge } from '../src/core/snapshot/catalog.js';
 import { inspectSnapshotFile } from '../src/core/snapshot/file-shape.js';
@@ -45,12 +45,12 @@ afterAll(async () => {
 });
 
 describe('saveSnapshot from a real member', () => {
-  let saved: Awaited<ReturnType<typeof saveSnapshot>>;
+  let saved: Awaited<ReturnType<ReturnType<typeof etcdMember>['saveSnapshot']>>;
   const file = () => join(dir, 'good.db');
 
   it('streams to a 0600 file via a part file, reporting growing progress up to the file size', async () => {
     const progress: Array<[number, number | undefined]> = [];
-    saved = await saveSnapshot(memberClient(0), file(), { onProgress: (n, total) => progress.push([n, total]) });
+    saved = await etcdMember(memberClient(0)).saveSnapshot(file(), { onProgress: (n, total) => progress.push([n, total]) });
     const info = statSync(file());
     expect(info.mode & 0o777).toBe(0o600);
     expect(saved.bytes).toBe(info.size);
@@ -144,7 +144,7 @@ describe('saveSnapshot from a real member', () => {
     victim.signal('SIGSTOP');
     try {
       const started = Date.now();
-      await expect(saveSnapshot(client, target, { idleTimeoutMs: 800 })).rejects.toThrow(/snapshot stalled: the member sent nothing for 800 ms/);
+      await expect(etcdMember(client).saveSnapshot(target, { idleTimeoutMs: 800 })).rejects.toThrow(/snapshot stalled: the member sent nothing for 800 ms/);
       expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       victim.signal('SIGCONT');
@@ -156,7 +156,7 @@ describe('saveSnapshot from a real member', () => {
   it('an unreachable member fails in plain words and writes nothing', async () => {
     const client = createMemberClient('https://127.0.0.1:1', { tls: tls(), credentials: {}, deadlineMs: 1000 });
     clients.push(client);
-    await expect(saveSnapshot(client, join(dir, 'never.db'), { idleTimeoutMs: 3000 })).rejects.toThrow(/snapshot failed: connection refused/);
+    await expect(etcdMember(client).saveSnapshot(join(dir, 'never.db'), { idleTimeoutMs: 3000 })).rejects.toThrow(/snapshot failed: connection refused/);
     expect(readdirSync(dir)).not.toContain('never.db');
     expect(partFiles()).toEqual([]);
   });
@@ -167,7 +167,7 @@ describe('saveSnapshot from a real member', () => {
     await root.user('root').addRole('root');
     await root.auth.authEnable({});
     const withPassword = memberClient(0, { user: 'root', password: 'snap-pw' }); // operator cert: its CN is no user
-    const result = await saveSnapshot(withPassword, join(dir, 'auth.db'));
+    const result = await etcdMember(withPassword).saveSnapshot(join(dir, 'auth.db'));
     expect(result.sha256Trailer).toBe('ok');
   });
 });
@@ -217,7 +217,7 @@ describe('a snapshot bigger than one write batch', () => {
     const value = Buffer.alloc(512 * 1024, 'b');
     await Promise.all(Array.from({ length: 40 }, (_, i) => pool.put(`/snap/big-${i}`).value(value))); // ~20 MB: several 4 MiB batches
     const target = join(dir, 'big.db');
-    const saved = await saveSnapshot(memberClient(1, {}, root), target);
+    const saved = await etcdMember(memberClient(1, {}, root)).saveSnapshot(target);
     expect(saved.bytes).toBeGreaterThan(16 * 1024 * 1024);
     expect(await checkSha256Trailer(target)).toEqual({ status: 'ok', bytes: saved.bytes });
     expect((await verifySnapshot(target, etcdutlStatusReader(cluster.binaries.etcdutl))).ok).toBe(true);

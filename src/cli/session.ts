@@ -10,6 +10,8 @@ export interface Session {
   store: CockpitStore;
   poller: Poller;
   plan: ConnectionPlan;
+  /** How to reach one member (TLS, credentials, deadline, server name), for a command that does without the poller. */
+  clientOptions: (endpoint: string) => ClientOptions;
 }
 
 /** Reads TLS files and the password, then wires store and poller. Nothing is polled yet. */
@@ -37,5 +39,5 @@ export async function openSession(
     poller.reconnect();
     store.getState().addEvent('TLS files changed on disk: reconnecting with them');
   });
-  return { store, poller, plan };
+  return { store, poller, plan, clientOptions };
 }

@@ -1,4 +1,4 @@
-/** The core's EtcdMember port over one etcd3 gRPC client. */
+/** The core's EtcdMember port over one etcd3 gRPC client; snapshots stream over the light client. */
 import type { Etcd3 } from 'etcd3';
 import { hexToDecimal, idToHex } from '../../core/ids.js';
 import type { MemberSample } from '../../core/cluster/types.js';
@@ -6,31 +6,73 @@ import type { AddedMember, CreateResult, EtcdMember, MemberStatusLine } from '..
 import { hashKv } from './hash-kv.js';
 import { compact, defragment, disarmAlarm, listAlarms, moveLeader } from './maintenance.js';
 import { listMembers, probeMember } from './probe.js';
-import { saveSnapshot, streamSnapshot } from './snapshot.js';
+import { etcd3Snapshot, lightSnapshot, saveSnapshot, streamSnapshot, type OpenSnapshot } from './snapshot.js';
+import { createMemberClient, memberClientTarget, type ClientOptions } from './member-client.js';
+import { PollClient } from './light/poll-client.js';
 
 export function etcdMember(client: Etcd3): EtcdMember {
+  const target = memberClientTarget(client);
+  // A connection of its own per snapshot: the poller's keeps its small windows and never waits behind a database.
+  const snapshots = target ? lightSnapshotOnce(() => new PollClient(target.endpoint, target.options, { bulk: true })) : etcd3Snapshot(client);
+  return memberOver(() => client, snapshots);
+}
+
+/**
+ * One member for a one-shot command: snapshots stream over `light` (already
+ * connected, say by a probe), and etcd3 is loaded only if another call is
+ * made. The caller closes `light`.
+ */
+export function lightEtcdMember(light: PollClient, options: ClientOptions): EtcdMember {
+  let client: Etcd3 | undefined;
+  return memberOver(() => (client ??= createMemberClient(light.endpoint, options)), lightSnapshot(light));
+}
+
+/** A fresh light client per snapshot, closed when the stream ends however it ends. */
+function lightSnapshotOnce(connect: () => PollClient): OpenSnapshot {
+  return async () => {
+    const light = connect();
+    try {
+      const stream = await lightSnapshot(light)();
+      return {
+        ...stream,
+        start: (handlers) =>
+          stream.start({
+            ...handlers,
+            end: () => (light.close(), handlers.end()),
+            error: (err) => (light.close(), handlers.error(err)),
+          }),
+        cancel: () => (stream.cancel(), light.close()),
+      };
+    } catch (err) {
+      light.close();
+      throw err;
+    }
+  };
+}
+
+function memberOver(etcd3: () => Etcd3, snapshots: OpenSnapshot): EtcdMember {
   return {
-    probe: (steady?: MemberSample) => probeMember(client, steady),
-    status: () => statusLine(client),
-    listMembers: () => listMembers(client),
-    defragment: (deadlineMs) => defragment(client, deadlineMs),
-    moveLeader: (target, deadlineMs) => moveLeader(client, target, deadlineMs),
-    compact: (revision, deadlineMs) => compact(client, revision, deadlineMs),
-    listAlarms: () => listAlarms(client),
-    disarmAlarm: (alarm) => disarmAlarm(client, alarm),
-    hashKv: (revision) => hashKv(client, revision),
-    countKeysAt: (revision) => client.getAll().revision(revision).count(),
+    probe: (steady?: MemberSample) => probeMember(etcd3(), steady),
+    status: () => statusLine(etcd3()),
+    listMembers: () => listMembers(etcd3()),
+    defragment: (deadlineMs) => defragment(etcd3(), deadlineMs),
+    moveLeader: (target, deadlineMs) => moveLeader(etcd3(), target, deadlineMs),
+    compact: (revision, deadlineMs) => compact(etcd3(), revision, deadlineMs),
+    listAlarms: () => listAlarms(etcd3()),
+    disarmAlarm: (alarm) => disarmAlarm(etcd3(), alarm),
+    hashKv: (revision) => hashKv(etcd3(), revision),
+    countKeysAt: (revision) => etcd3().getAll().revision(revision).count(),
     writeAndDelete: async (key, value) => {
-      await client.put(key).value(value);
-      await client.delete().key(key);
+      await etcd3().put(key).value(value);
+      await etcd3().delete().key(key);
     },
-    createLeased: (key, value, ttl, onLost) => createLeased(client, key, value, ttl, onLost),
-    addLearner: (peerUrl) => addLearner(client, peerUrl),
-    removeMember: async (hexId) => void (await client.cluster.memberRemove({ ID: hexToDecimal(hexId) })),
-    saveSnapshot: (file, options) => saveSnapshot(client, file, options),
-    streamSnapshot: (write, options) => streamSnapshot(client, write, options),
-    revokeLease: async (leaseId) => void (await client.leaseClient.leaseRevoke({ ID: leaseId })),
-    promoteMember: async (hexId) => void (await client.cluster.memberPromote({ ID: hexToDecimal(hexId) })),
+    createLeased: (key, value, ttl, onLost) => createLeased(etcd3(), key, value, ttl, onLost),
+    addLearner: (peerUrl) => addLearner(etcd3(), peerUrl),
+    removeMember: async (hexId) => void (await etcd3().cluster.memberRemove({ ID: hexToDecimal(hexId) })),
+    saveSnapshot: (file, options) => saveSnapshot(snapshots, file, options),
+    streamSnapshot: (write, options) => streamSnapshot(snapshots, write, options),
+    revokeLease: async (leaseId) => void (await etcd3().leaseClient.leaseRevoke({ ID: leaseId })),
+    promoteMember: async (hexId) => void (await etcd3().cluster.memberPromote({ ID: hexToDecimal(hexId) })),
   };
 }
 

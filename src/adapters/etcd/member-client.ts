@@ -28,7 +28,16 @@ export interface ClientOptions {
  * after one deadline instead of three retries later.
  */
 export function createMemberClient(endpoint: string, options: ClientOptions): Etcd3 {
-  return new (etcd3().Etcd3)(clientConfig([endpoint], options));
+  const client = new (etcd3().Etcd3)(clientConfig([endpoint], options));
+  targets.set(client, { endpoint, options });
+  return client;
+}
+
+const targets = new WeakMap<Etcd3, { endpoint: string; options: ClientOptions }>();
+
+/** The one member a client from createMemberClient talks to, and how: a snapshot streams there over the light client. */
+export function memberClientTarget(client: Etcd3): { endpoint: string; options: ClientOptions } | undefined {
+  return targets.get(client);
 }
 
 /** A pooled client over all endpoints for key-value work (any member will do). */

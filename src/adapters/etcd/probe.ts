@@ -1,3 +1,4 @@
+import { monotonicMs } from './monotonic.js';
 import type { Etcd3 } from 'etcd3';
 import { idToHex } from '../../core/ids.js';
 import { explainEtcdError } from '../../core/errors/explain-etcd-error.js';
@@ -26,9 +27,9 @@ export type ProbeClient = PollClient | Etcd3;
  * quiet cluster.
  */
 export async function probeMember(client: ProbeClient, steady?: MemberSample): Promise<ProbeResult> {
-  const started = performance.now();
+  const started = monotonicMs();
   const [status, read] = steady ? await statusThenReadIfChanged(client, steady) : await Promise.allSettled([askStatus(client), askQuorumRead(client)]);
-  const latencyMs = Math.round(performance.now() - started);
+  const latencyMs = Math.round(monotonicMs() - started);
   if (status.status === 'rejected') {
     const explained = explainEtcdError(status.reason);
     const kind = explained.kind === 'timeout' || explained.kind === 'unreachable' ? explained.kind : OWN_SETUP.has(explained.kind) ? 'setup' : 'error';

@@ -1,14 +1,27 @@
+import { monotonicMs } from './monotonic.js';
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Etcd3, ISnapshotResponse } from 'etcd3';
+import type { PollClient } from './light/poll-client.js';
+import { decodeSnapshotResponse } from './light/snapshot-response.js';
 import { TrailerHasher } from '../../core/snapshot/verify.js';
 import { explainEtcdError } from '../../core/errors/explain-etcd-error.js';
 import { SnapshotError, type SaveSnapshotOptions, type SnapshotSaved, type SnapshotStreamed, type StreamSnapshotOptions } from '../../core/ports/snapshot-stream.js';
 
-type SnapshotStream = Readable & { cancel(): void };
+/** A member's snapshot as it arrives, whichever gRPC client carries it. */
+export interface SnapshotStream {
+  /** `blob` in the pieces it arrived in. */
+  start(handlers: { chunk(blob: Buffer[], remainingBytes: number): void; end(): void; error(err: Error): void }): void;
+  pause(): void;
+  resume(): void;
+  cancel(): void;
+}
+
+/** Opens the stream (connects, authenticates, sends the request); rejects when the member cannot be asked. */
+export type OpenSnapshot = () => Promise<SnapshotStream>;
 
 const TRAILER = 32;
 const BATCH_BYTES = 4 << 20;
@@ -33,17 +46,16 @@ export function removePartFilesNow(): void {
 }
 
 /**
- * Streams a snapshot from the member `client` is bound to (use a per-member
- * client) into `write`, checking the SHA-256 trailer as the bytes pass.
+ * Streams a snapshot from the member `openStream` asks into `write`, checking the SHA-256 trailer as the bytes pass.
  * Rejects when the member stalls, the stream is cut short, the trailer does
  * not match, or `signal` aborts.
  */
 export async function streamSnapshot(
-  client: Etcd3,
+  openStream: OpenSnapshot,
   write: (chunk: Buffer) => Promise<void>,
   options: StreamSnapshotOptions = {},
 ): Promise<SnapshotStreamed> {
-  const started = performance.now();
+  const started = monotonicMs();
   const idleMs = options.idleTimeoutMs ?? 10_000;
   const { signal } = options;
   let stream: SnapshotStream | undefined;
@@ -70,7 +82,7 @@ export async function streamSnapshot(
   try {
     signal?.throwIfAborted();
     arm();
-    const opening = openSnapshotStream(client);
+    const opening = openStream();
     opening.then((s) => stopError && s.cancel(), () => undefined);
     stream = await Promise.race([opening, failed]);
 
@@ -95,32 +107,39 @@ export async function streamSnapshot(
         if (ended && pendingWrites === 0) resolve();
       };
       const failWrite = (err: unknown) => reject(err instanceof Error ? err : new Error(String(err)));
-      source.on('data', (msg: ISnapshotResponse) => {
-        if (stopError) return;
-        timer?.refresh();
-        const blob = msg.blob;
-        received += blob.length;
-        hasher.update(blob);
-        // remaining_bytes counts the db part only; the trailer follows in a message of its own.
-        if (!dbDone) {
-          const remaining = Number(msg.remaining_bytes);
-          total = received + remaining + TRAILER;
-          dbDone = remaining === 0;
-        }
-        pendingWrites++;
-        write(blob).then(written, failWrite);
-        options.onProgress?.(received, Math.max(total, received));
-        if (!paused && pendingWrites >= PAUSE_AT) {
-          paused = true;
-          clearTimeout(timer); // our own writes are slow, not the member
-          source.pause();
-        }
+      source.start({
+        chunk: (blob, remaining) => {
+          if (stopError) return;
+          timer?.refresh();
+          let last: Buffer | undefined;
+          for (const piece of blob) {
+            received += piece.length;
+            hasher.update(piece);
+            if (last) write(last).catch(failWrite);
+            last = piece;
+          }
+          // remaining_bytes counts the db part only; the trailer follows in a message of its own.
+          if (!dbDone) {
+            total = received + remaining + TRAILER;
+            dbDone = remaining === 0;
+          }
+          if (!last) return;
+          // One wait per message: writes complete in order, so its last piece's stands for the rest.
+          pendingWrites++;
+          write(last).then(written, failWrite);
+          options.onProgress?.(received, Math.max(total, received));
+          if (!paused && pendingWrites >= PAUSE_AT) {
+            paused = true;
+            clearTimeout(timer); // our own writes are slow, not the member
+            source.pause();
+          }
+        },
+        end: () => {
+          ended = true;
+          if (pendingWrites === 0) resolve();
+        },
+        error: reject,
       });
-      source.once('end', () => {
-        ended = true;
-        if (pendingWrites === 0) resolve();
-      });
-      source.once('error', reject);
     });
     pumping.catch(() => undefined); // when `failed` wins the race, the pump's own error is not news
     await Promise.race([pumping, failed]);
@@ -133,7 +152,7 @@ export async function streamSnapshot(
       throw new SnapshotError(`snapshot stream was cut short: ${received} of ${total} bytes arrived`, 'error');
     if (trailer.status === 'mismatch')
       throw new SnapshotError('snapshot is corrupted in transit: its SHA-256 trailer does not match the data received', 'error');
-    return { bytes: received, ms: Math.round(performance.now() - started), sha256Trailer: trailer.status };
+    return { bytes: received, ms: Math.round(monotonicMs() - started), sha256Trailer: trailer.status };
   } catch (err) {
     clearTimeout(timer);
     stream?.cancel();
@@ -149,14 +168,14 @@ export async function streamSnapshot(
  * renames it onto `file` and fsyncs the folder. On any failure or abort the
  * part file is removed and `file` is untouched.
  */
-export async function saveSnapshot(client: Etcd3, file: string, options: SaveSnapshotOptions = {}): Promise<SnapshotSaved> {
+export async function saveSnapshot(openStream: OpenSnapshot, file: string, options: SaveSnapshotOptions = {}): Promise<SnapshotSaved> {
   const part = `${file}.part.${randomBytes(6).toString('hex')}`;
   const fh = await open(part, 'wx', 0o600);
   partFilesInProgress.add(part);
   let closed = false;
   try {
     const sink = new FileSink(fh);
-    const streamed = await streamSnapshot(client, (chunk) => sink.write(chunk), options);
+    const streamed = await streamSnapshot(openStream, (chunk) => sink.write(chunk), options);
     await sink.flush();
     // The verification reads what is in the page cache; the disk catches up meanwhile.
     const [synced, checked] = await Promise.allSettled([fh.sync(), options.beforeRename?.(part, streamed)]);
@@ -190,8 +209,52 @@ function toSnapshotError(err: unknown): Error {
   return new SnapshotError(`snapshot failed: ${explained.message}`, explained.kind, { cause: err });
 }
 
+/** The snapshot over the light gRPC client: no etcd3, grpc-js or protobufjs, and no copy of each message. */
+export function lightSnapshot(client: PollClient): OpenSnapshot {
+  return async () => {
+    const messages = await client.snapshotStream();
+    return {
+      start: (handlers) =>
+        messages.start({
+          message: (parts) => {
+            let chunk;
+            try {
+              chunk = decodeSnapshotResponse(parts);
+            } catch (err) {
+              messages.cancel();
+              return handlers.error(err as Error);
+            }
+            handlers.chunk(chunk.blob, chunk.remainingBytes);
+          },
+          end: handlers.end,
+          error: handlers.error,
+        }),
+      pause: () => messages.pause(),
+      resume: () => messages.resume(),
+      cancel: () => messages.cancel(),
+    };
+  };
+}
+
 interface MaintenancePool {
   withConnection<R>(service: 'Maintenance', fn: (args: { client: unknown; metadata: unknown }) => R): Promise<R>;
+}
+
+/** The snapshot over an etcd3 client (a client not made by createMemberClient, whose endpoint we do not know). */
+export function etcd3Snapshot(client: Etcd3): OpenSnapshot {
+  return async () => {
+    const stream = await openEtcd3Stream(client);
+    return {
+      start: (handlers) => {
+        stream.on('data', (msg: ISnapshotResponse) => handlers.chunk([msg.blob], Number(msg.remaining_bytes)));
+        stream.once('end', handlers.end);
+        stream.once('error', handlers.error);
+      },
+      pause: () => void stream.pause(),
+      resume: () => void stream.resume(),
+      cancel: () => stream.cancel(),
+    };
+  };
 }
 
 /**
@@ -200,11 +263,12 @@ interface MaintenancePool {
  * snapshot fails ("auth: user not found" / permission denied). We make the
  * same call through its connection pool with the arguments in the right order.
  */
-function openSnapshotStream(client: Etcd3): Promise<SnapshotStream> {
+function openEtcd3Stream(client: Etcd3): Promise<Readable & { cancel(): void }> {
+  type Stream = Readable & { cancel(): void };
   const pool = (client.maintenance as unknown as { client?: Partial<MaintenancePool> }).client;
-  if (typeof pool?.withConnection !== 'function') return client.maintenance.snapshot() as unknown as Promise<SnapshotStream>;
+  if (typeof pool?.withConnection !== 'function') return client.maintenance.snapshot() as unknown as Promise<Stream>;
   return (pool as MaintenancePool).withConnection('Maintenance', ({ client: grpc, metadata }) =>
-    (grpc as { snapshot(req: object, md: unknown, opts: object): SnapshotStream }).snapshot({}, metadata, {}),
+    (grpc as { snapshot(req: object, md: unknown, opts: object): Stream }).snapshot({}, metadata, {}),
   );
 }
 

@@ -6,11 +6,14 @@ import { UsageError } from '../usage-error.js';
 import { operationContext } from '../operation-context.js';
 import { trapInterrupts } from '../interrupt.js';
 import { AuditLog, defaultAuditLogPath, stateDir } from '../../adapters/audit-log.js';
-import { findEtcdBinaries } from '../../adapters/local/etcd-binaries.js';
+import { lightEtcdMember } from '../../adapters/etcd/etcd-member.js';
+import { PollClient } from '../../adapters/etcd/light/poll-client.js';
+import type { OperationContext } from '../../core/operations/context.js';
+import { findEtcdBinaries, findEtcdBinariesAsync } from '../../adapters/local/etcd-binaries.js';
 import { etcdutlStatusReader } from '../../adapters/local/etcdutl-status.js';
 import { runAudited } from '../../core/operations/run-audited.js';
 import { defaultSnapshotFile, describeSnapshot, snapshotSource, streamSnapshotTo, takeSnapshot } from '../../core/operations/snapshot.js';
-import { verifySnapshot } from '../../core/snapshot/verify.js';
+import { verifySnapshot, type SnapshotStatusReader } from '../../core/snapshot/verify.js';
 import { listSnapshots, snapshotAge, type SnapshotFile } from '../../core/snapshot/catalog.js';
 import { SnapshotFileError } from '../../core/snapshot/file-shape.js';
 import { checkSaveTarget, checkSnapshotFolder, typeableName } from '../../core/snapshot/target.js';
@@ -166,17 +169,63 @@ async function checkSaveInput(opts: CliOptions): Promise<void> {
 export async function runSnapshotSave(session: Session, opts: CliOptions): Promise<number> {
   await checkSaveInput(opts);
   const toStdout = opts.args[1] === '-';
-  await session.poller.pollOnce();
   const out = toStdout ? process.stderr : process.stdout;
+  // Progress is for whoever reads it: a reader gone (`| head -1`) must not kill the save and leave its part file.
+  out.on('error', () => undefined);
   const say = (line: string): void => void out.write(line + '\n');
+  const named = opts.member === undefined ? undefined : session.plan.members.find((m) => m.name === opts.member);
+  const light = named ? new PollClient(named.endpoint, session.clientOptions(named.endpoint), { bulk: true }) : undefined;
+  try {
+    return await saveFrom(session, opts, light ? namedOnly(session, light, say) : await polledAll(session, say), say);
+  } finally {
+    light?.close();
+  }
+}
+
+/** Every member polled: the follower to spare the leader, or a member only the member list names. */
+async function polledAll(session: Session, say: (line: string) => void): Promise<OperationContext> {
+  await session.poller.pollOnce();
+  return operationContext(session, say, 0);
+}
+
+/**
+ * A member the inventory or the endpoints name: asked for its snapshot at
+ * once. No poll of every member, not even a probe of this one: the stream
+ * itself says in the same words when the member does not answer.
+ */
+function namedOnly(session: Session, light: PollClient, say: (line: string) => void): OperationContext {
   const ctx = operationContext(session, say, 0);
+  const member = lightEtcdMember(light, session.clientOptions(light.endpoint));
+  return { ...ctx, clientFor: (endpoint) => (endpoint === light.endpoint ? member : ctx.clientFor(endpoint)) };
+}
+
+/**
+ * etcdutl is looked up (`etcd --version`) when the first bytes arrive
+ * (prepare), without blocking: the stream goes on meanwhile. A failed lookup
+ * is said when the snapshot is read.
+ */
+function etcdutlFoundWhileStreaming(): SnapshotStatusReader {
+  let path: Promise<string> | undefined;
+  const lookUp = (): Promise<string> => {
+    if (!path) {
+      path = findEtcdBinariesAsync().then((b) => b.etcdutl);
+      path.catch(() => undefined);
+    }
+    return path;
+  };
+  const reader: SnapshotStatusReader = async (file, options) => etcdutlStatusReader(await lookUp())(file, options);
+  reader.prepare = () => void lookUp();
+  return reader;
+}
+
+async function saveFrom(session: Session, opts: CliOptions, ctx: OperationContext, say: (line: string) => void): Promise<number> {
+  const toStdout = opts.args[1] === '-';
   const members = ctx.members();
   const member = opts.member ? members.find((m) => m.name === opts.member) : snapshotSource(members);
   if (!member) throw new UsageError(opts.member ? `no member named "${opts.member}"` : 'no member is answering');
   const cluster = session.plan.clusterName;
   const file = opts.args[1] ?? defaultSnapshotFile(snapshotDir(opts, cluster), cluster, member.name);
   if (!toStdout) await asUsage(checkSaveTarget(file, { force: opts.force }));
-  const etcdutl = etcdutlStatusReader(() => findEtcdBinaries().etcdutl);
   const audit = new AuditLog(opts.auditLog ?? defaultAuditLogPath());
   const meta = { action: 'snapshot', target: member.name, params: { file }, cluster, etcdUser: session.plan.user };
   const interrupts = trapInterrupts();
@@ -185,7 +234,7 @@ export async function runSnapshotSave(session: Session, opts: CliOptions): Promi
   try {
     const work: () => Promise<unknown> = toStdout
       ? () => streamSnapshotTo(ctx, { member, out: process.stdout, signal })
-      : () => takeSnapshot(ctx, { member, file, etcdutl, cluster, force: opts.force, signal });
+      : () => takeSnapshot(ctx, { member, file, etcdutl: etcdutlFoundWhileStreaming(), cluster, force: opts.force, signal });
     const outcome = await runAudited(audit, meta, say, work);
     return outcome.ok ? 0 : 1;
   } finally {

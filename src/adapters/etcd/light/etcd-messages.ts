@@ -11,6 +11,7 @@ export const METHODS = {
   range: '/etcdserverpb.KV/Range',
   memberList: '/etcdserverpb.Cluster/MemberList',
   authenticate: '/etcdserverpb.Auth/Authenticate',
+  snapshot: '/etcdserverpb.Maintenance/Snapshot',
 } as const;
 
 export interface ResponseHeader {

@@ -3,7 +3,8 @@ import { isIP } from 'node:net';
 import { checkServerIdentity, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
 import type { TlsMaterial } from '../../../core/tls/material.js';
-import { GrpcCode, GrpcError, codeForHttpStatus, decodeGrpcMessage, transportError } from './grpc-status.js';
+import { GrpcCode, GrpcError, closedWithoutStatus, decodeGrpcMessage, transportError } from './grpc-status.js';
+import { GrpcMessageStream } from './grpc-message-stream.js';
 
 export interface ConnectionOptions {
   tls: TlsMaterial;
@@ -11,7 +12,13 @@ export interface ConnectionOptions {
   serverName?: string;
   /** How long a TCP + TLS + HTTP/2 handshake may take before it is abandoned. */
   connectTimeoutMs: number;
+  /** Large HTTP/2 windows and frames, for a call that streams a whole database (a snapshot). */
+  bulk?: boolean;
 }
+
+/** Go gRPC's cap: a stream that may have 16 MiB in flight runs at the disk's and the network's pace, not the window's. */
+const BULK_WINDOW = 16 << 20;
+const BULK_FRAME = 1 << 20;
 
 /**
  * Unary gRPC calls to one endpoint over one HTTP/2 session, made again after
@@ -70,6 +77,29 @@ export class GrpcConnection {
         (err: unknown) => settle(transportError(err)),
       );
     });
+  }
+
+  /**
+   * Starts a server-streaming call: resolves once the request is sent (the
+   * connection made within connectTimeoutMs); its messages flow from
+   * `start()`. No deadline: the caller watches for a stalled stream.
+   */
+  openStream(path: string, message: Buffer, metadata: Record<string, string>): Promise<GrpcMessageStream> {
+    return this.connect().then(
+      (session) => {
+        try {
+          const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...metadata });
+          const messages = new GrpcMessageStream(stream);
+          stream.end(frame(message));
+          return messages;
+        } catch (err) {
+          throw transportError(err);
+        }
+      },
+      (err: unknown) => {
+        throw transportError(err);
+      },
+    );
   }
 
   /**
@@ -216,6 +246,7 @@ export class GrpcConnection {
       return;
     }
     this.session = session;
+    if (this.options.bulk) session.setLocalWindowSize(2 * BULK_WINDOW);
     // Read once, at the handshake: Node 20 hands a TLS socket's X509 peer certificate out only once.
     const x509 = (session.socket as TLSSocket | undefined)?.getPeerX509Certificate?.();
     this.sessionCertificate = x509 ? { x509, at: Date.now() } : undefined;
@@ -230,6 +261,10 @@ export class GrpcConnection {
   private sessionOptions(): SecureClientSessionOptions {
     const { tls, serverName } = this.options;
     const options: SecureClientSessionOptions = { secureContext: secureContextFor(tls), settings: { enablePush: false } };
+    if (this.options.bulk) {
+      options.settings = { enablePush: false, initialWindowSize: BULK_WINDOW, maxFrameSize: BULK_FRAME };
+      options.maxSessionMemory = 4 * (BULK_WINDOW >> 20); // MB: a paused stream holds up to a window
+    }
     if (serverName && isIP(serverName) === 0) options.servername = serverName;
     // An IP as SNI is not allowed (RFC 6066): check the name without sending it.
     else if (serverName) options.checkServerIdentity = (_host, cert) => checkServerIdentity(serverName, cert);
@@ -274,13 +309,4 @@ function unframe(body: Buffer): Buffer {
   const length = body.readUInt32BE(1);
   if (body.length < 5 + length) throw new GrpcError(GrpcCode.INTERNAL, 'truncated gRPC response');
   return body.subarray(5, 5 + length);
-}
-
-function closedWithoutStatus(httpStatus: number, rstCode: number | undefined): GrpcError {
-  if (httpStatus !== 0 && httpStatus !== 200) return new GrpcError(codeForHttpStatus(httpStatus), `Received HTTP status code ${httpStatus}`);
-  if (rstCode === constants.NGHTTP2_REFUSED_STREAM) return new GrpcError(GrpcCode.UNAVAILABLE, 'Stream refused by server');
-  if (rstCode !== undefined && rstCode !== constants.NGHTTP2_NO_ERROR && rstCode !== constants.NGHTTP2_CANCEL) {
-    return new GrpcError(GrpcCode.INTERNAL, `Received RST_STREAM with code ${rstCode}`);
-  }
-  return new GrpcError(GrpcCode.UNAVAILABLE, 'Connection dropped');
 }

@@ -1,3 +1,4 @@
+import { constants } from 'node:http2';
 /**
  * gRPC status codes and errors worded the way grpc-js words them
  * (`14 UNAVAILABLE: connect ECONNREFUSED 127.0.0.1:2379`), which is what
@@ -88,4 +89,14 @@ export function decodeGrpcMessage(raw: string): string {
     }
   }
   return Buffer.from(bytes).toString('utf8');
+}
+
+/** Why a call ended without a gRPC status: an HTTP error, a refused or reset stream, a dropped connection. */
+export function closedWithoutStatus(httpStatus: number, rstCode: number | undefined): GrpcError {
+  if (httpStatus !== 0 && httpStatus !== 200) return new GrpcError(codeForHttpStatus(httpStatus), `Received HTTP status code ${httpStatus}`);
+  if (rstCode === constants.NGHTTP2_REFUSED_STREAM) return new GrpcError(GrpcCode.UNAVAILABLE, 'Stream refused by server');
+  if (rstCode !== undefined && rstCode !== constants.NGHTTP2_NO_ERROR && rstCode !== constants.NGHTTP2_CANCEL) {
+    return new GrpcError(GrpcCode.INTERNAL, `Received RST_STREAM with code ${rstCode}`);
+  }
+  return new GrpcError(GrpcCode.UNAVAILABLE, 'Connection dropped');
 }

@@ -1,6 +1,7 @@
 import type { ClientOptions } from '../member-client.js';
 import { GrpcConnection, type HandshakeCertificate } from './grpc-connection.js';
 import { GrpcError } from './grpc-status.js';
+import type { GrpcMessageStream } from './grpc-message-stream.js';
 import {
   METHODS,
   decodeAuthenticateResponse,
@@ -31,11 +32,18 @@ export class PollClient {
   private readonly connection: GrpcConnection;
   private token?: Promise<string>;
 
+  /** `bulk`: the connection will carry a snapshot (large HTTP/2 windows). */
   constructor(
     readonly endpoint: string,
     private readonly options: ClientOptions,
+    connection: { bulk?: boolean } = {},
   ) {
-    this.connection = new GrpcConnection(endpoint, { tls: options.tls, serverName: options.serverName, connectTimeoutMs: options.deadlineMs });
+    this.connection = new GrpcConnection(endpoint, {
+      tls: options.tls,
+      serverName: options.serverName,
+      connectTimeoutMs: options.deadlineMs,
+      bulk: connection.bulk ?? false,
+    });
   }
 
   async status(): Promise<StatusResponse> {
@@ -49,6 +57,12 @@ export class PollClient {
 
   async memberList(linearizable = false): Promise<Member[]> {
     return decodeMemberListResponse(await this.call(METHODS.memberList, encodeMemberListRequest({ linearizable }))).members;
+  }
+
+  /** Maintenance.Snapshot: a server stream of SnapshotResponse messages (decode with decodeSnapshotResponse). */
+  async snapshotStream(): Promise<GrpcMessageStream> {
+    const metadata = this.usesPassword() ? tokenMetadata(await this.currentToken(Date.now() + this.options.deadlineMs)) : {};
+    return this.connection.openStream(METHODS.snapshot, Buffer.alloc(0), metadata);
   }
 
   /** The member's Prometheus text, over the same connection (mTLS applies; RBAC does not). */
