@@ -9,11 +9,6 @@ export interface ParsedVerb {
   arg?: string;
 }
 
-/** Whether the command words run an entry of the catalogue (`alarm list` and `snapshot` have their own commands). */
-export function isOperationVerb(command: string, args: readonly string[]): boolean {
-  return CATALOGUE.some((e) => e.cli && e.cli.words[0] === command && (e.cli.words[1] === undefined || e.cli.words[1] === args[0]));
-}
-
 /** The catalogue entry and operand the command words name, checked before anything is contacted. Throws UsageError. */
 export function parseVerb(opts: { command: string; args: readonly string[]; member?: string }): ParsedVerb {
   const candidates = CATALOGUE.filter((e) => e.cli?.words[0] === opts.command);
