@@ -20,6 +20,17 @@ describe('why a member is down, from its log tail and its service', () => {
     );
   });
 
+  it('reads journalctl lines: the prefix goes, the JSON entry is made readable', () => {
+    const tail = [
+      `Dec 06 03:00:01 etcd-3 etcd[812]: ${json('fatal', 'failed to save raft hard state and entries', 'write wal: no space left on device')}`,
+      'Dec 06 03:00:01 etcd-3 systemd[1]: etcd.service: Main process exited, code=exited, status=1/FAILURE',
+      "Dec 06 03:00:01 etcd-3 systemd[1]: etcd.service: Failed with result 'exit-code'.",
+    ].join('\n');
+    expect(downCause({ state: 'activating', detail: 'auto-restart' }, tail)).toBe(
+      'fatal: failed to save raft hard state and entries: write wal: no space left on device · service activating (auto-restart)',
+    );
+  });
+
   it('says so when the log has no error: killed from outside or stopped', () => {
     expect(downCause({ state: 'inactive' }, [json('info', 'a'), json('info', 'b')].join('\n'))).toBe(
       'service inactive; no error in the last 2 log lines (killed, or stopped from outside?)',

@@ -52,6 +52,14 @@ const allBack = (s: Awaited<ReturnType<typeof status>>) => /3\/3 answering/.test
 const othersFine = (s: Awaited<ReturnType<typeof status>>, down: string) =>
   /2\/3 answering\s+quorum OK/.test(s.summary) && ['etcd-1', 'etcd-2', 'etcd-3'].filter((n) => n !== down).every((n) => healthyRow(s.row(n)));
 
+/** The live view in a real terminal inside the lab's namespace. */
+const open = (columns: number) =>
+  new PtyScreen('nsenter', [`--net=/run/netns/${lab.netns}`, process.execPath, BIN, '-f', lab.inventoryPath], {
+    columns,
+    rows: 40,
+    env: { PATH: process.env.PATH ?? '', HOME: join(lab.dir, 'home'), TERM: 'xterm-256color', XDG_CONFIG_HOME: '/nonexistent/etcd-cockpit-tests' },
+  });
+
 const op = (args: string[]) => cockpit(lab, [...args, '--yes', '-f', lab.inventoryPath, '--audit-log', join(lab.dir, 'audit.log')]);
 
 async function etcdActive(host: string): Promise<string> {
@@ -100,6 +108,8 @@ describe('etcd faults, said by status within seconds, recovered when they go awa
       const move = await op(['move-leader', 'etcd-1']);
       expect(move.code, move.stdout + move.stderr).toBe(0);
     }
+    screen = open(220);
+    await screen.waitFor((s) => /3\/3 answering/.test(s.split('\n')[0] ?? ''), 15_000, 'three members answering');
     await lab.root('etcd-3', ['sh', '-c', 'dd if=/dev/zero of=/var/lib/etcd/filler bs=1M 2>/dev/null; true']);
     try {
       const megabyte = 'x'.repeat(1_000_000);
@@ -112,7 +122,13 @@ describe('etcd faults, said by status within seconds, recovered when they go awa
       // status cannot see why (it talks to etcd only); the host's log says it
       expect(s.row('etcd-3')).toContain('(etcd not running or not listening there)');
       expect((await lab.root('etcd-3', ['journalctl', '-u', 'etcd', '--no-pager'])).stdout).toContain('no space left on device');
+      // The live view asks the host why, over SSH: the events pane names the full disk.
+      const said = await screen.waitFor((x) => /etcd-3 down: .*no space left on device/.test(x), 30_000, 'the full disk named in the events pane');
+      console.log(`live view: full disk named after ${Math.round(said)} ms: ${screen.text().split('\n').find((l) => l.includes('etcd-3 down: '))?.trim()}`);
+      screen.type('q');
+      await screen.waitForExit(5000);
     } finally {
+      screen.kill();
       await lab.root('etcd-3', ['rm', '-f', '/var/lib/etcd/filler']);
     }
     await statusShows('etcd-3 back with room on its disk', allBack, 60_000);
@@ -181,8 +197,6 @@ describe('SSH faults, said by the commands that use SSH', () => {
 });
 
 describe('the live view in a real terminal', () => {
-  const env = () => ({ PATH: process.env.PATH ?? '', HOME: join(lab.dir, 'home'), TERM: 'xterm-256color', XDG_CONFIG_HOME: '/nonexistent/etcd-cockpit-tests' });
-  const open = (columns: number) => new PtyScreen('nsenter', [`--net=/run/netns/${lab.netns}`, process.execPath, BIN, '-f', lab.inventoryPath], { columns, rows: 40, env: env() });
   const header = (s: string) => s.split('\n')[0] ?? '';
 
   it('shows a partitioned and a crashed host within seconds, and both back', async () => {

@@ -2,19 +2,25 @@ import type { ServiceStatus } from '../ports/service-manager.js';
 import { readableLogLine } from '../runbook/cluster-health.js';
 
 const MAX_CHARS = 240;
-/** What ends an etcd process, in JSON log levels and in plain text (systemd, Go runtime). */
-const FATAL_LEVEL = /^(fatal|panic|dpanic):/;
-const FATAL_TEXT = /no space left on device|database space exceeded|permission denied|address already in use|too many open files|panic:|fatal error:|Main process exited|Failed with result/i;
+/** journalctl's `Dec 06 03:00:00 etcd-3 etcd[812]: ` before each line. */
+const JOURNAL_PREFIX = /^[A-Z][a-z]{2} +\d{1,2} [\d:]{8} \S+ [^:\s]+: /;
+/** The lines that tell why, best first: a named cause, a fatal or panic entry, systemd's account of the exit, any error. */
+const TIERS: ((line: string) => boolean)[] = [
+  (l) => /no space left on device|database space exceeded|permission denied|address already in use|too many open files|corrupt/i.test(l),
+  (l) => /^(fatal|panic|dpanic):/.test(l) || /panic:|fatal error:/.test(l),
+  (l) => /Main process exited|Failed with result/.test(l),
+  (l) => /\berror\b/i.test(l),
+];
 
 /**
  * Why a member's etcd is down, from the end of its log and what its service
- * manager says: the last line that ends a process (a fatal or panic entry, a
- * full disk, a port in use), else the last error, first (a narrow pane cuts
- * the end), then the service state. One line, for the events pane.
+ * manager says: the last line of the best tier (a full disk or a port in use,
+ * else a fatal entry, else systemd's exit line, else an error) first (a narrow
+ * pane cuts the end), then the service state. One line, for the events pane.
  */
 export function downCause(status: ServiceStatus, tail: string): string {
-  const lines = tail.split('\n').map((l) => readableLogLine(l.trim())).filter(Boolean);
-  const line = lastMatching(lines, (l) => FATAL_LEVEL.test(l) || FATAL_TEXT.test(l)) ?? lastMatching(lines, (l) => /\berror\b/i.test(l));
+  const lines = tail.split('\n').map((l) => readableLogLine(l.trim().replace(JOURNAL_PREFIX, ''))).filter(Boolean);
+  const line = TIERS.map((tier) => lastMatching(lines, tier)).find((l) => l !== undefined);
   // The detail can name a long log path: its first clause is what matters here.
   const detail = status.detail?.split(';')[0]?.trim();
   const service = `service ${status.state}${detail ? ` (${detail})` : ''}`;
