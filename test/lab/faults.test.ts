@@ -124,7 +124,7 @@ describe('etcd faults, said by status within seconds, recovered when they go awa
       expect((await lab.root('etcd-3', ['journalctl', '-u', 'etcd', '--no-pager'])).stdout).toContain('no space left on device');
       // The live view asks the host why, over SSH: the events pane names the full disk.
       const said = await screen.waitFor((x) => /etcd-3 down: .*no space left on device/.test(x), 30_000, 'the full disk named in the events pane');
-      console.log(`live view: full disk named after ${Math.round(said)} ms: ${screen.text().split('\n').find((l) => l.includes('etcd-3 down: '))?.trim()}`);
+      console.log(`live view: full disk named after ${Math.round(said)} ms: ${screen.text().split('\n').find((l) => /etcd-3 down: .*no space left/.test(l))?.trim()}`);
       screen.type('q');
       await screen.waitForExit(5000);
     } finally {

@@ -23,7 +23,7 @@ export function downCause(status: ServiceStatus, tail: string): string {
   const line = TIERS.map((tier) => lastMatching(lines, tier)).find((l) => l !== undefined);
   // The detail can name a long log path: its first clause is what matters here.
   const detail = status.detail?.split(';')[0]?.trim();
-  const service = `service ${status.state}${detail ? ` (${detail})` : ''}`;
+  const service = `service ${status.state}${detail && detail !== status.state ? ` (${detail})` : ''}`;
   const said = line ? `${line} · ${service}` : `${service}; no error in the last ${lines.length} log lines (killed, or stopped from outside?)`;
   return said.length > MAX_CHARS ? `${said.slice(0, MAX_CHARS - 1)}…` : said;
 }
