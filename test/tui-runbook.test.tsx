@@ -88,7 +88,8 @@ describe('the runbook sidebar drives the real engine on 3 local nodes', () => {
   it('R asks first (Cancel focused), then runs all phases to 10/10 with the Patroni block', async () => {
     const ui = renderAt(<Root store={store} theme={theme} onQuit={() => {}} operations={runner} inventory={fx.inventory} />, { columns: 120, rows: 40 });
     await ui.press('R');
-    expect(ui.lastFrame()).toContain('[ Cancel ]');
+    // The runbook engine loads on first use: wait for the question, then check Cancel is what Enter would choose.
+    expect(await waitFor(ui, (f) => f.includes('[ Cancel ]'), 10_000)).toContain('[ Cancel ]');
     await ui.press(KEYS.tab);
     await ui.press('\r');
     const done = await waitFor(ui, (f) => f.includes('Runbook: done'), 60_000);
