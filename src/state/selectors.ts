@@ -42,6 +42,11 @@ export function selectMember(endpoint: string): Selector<MemberState | undefined
   return (s) => s.members[endpoint];
 }
 
+/** Whether this member is down now (its pane's clock ticks only then). */
+export function selectMemberDown(endpoint: string): Selector<boolean> {
+  return (s) => s.members[endpoint]?.downSince !== undefined;
+}
+
 export function selectMemberHistory(endpoint: string | undefined): Selector<MemberHistory | undefined> {
   return (s) => (endpoint === undefined ? undefined : s.history[endpoint]);
 }
