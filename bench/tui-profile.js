@@ -43,6 +43,9 @@ try {
       `idle ${IDLE_SECONDS} s: CPU ${cpuPct.toFixed(2)} % of a core, peak RSS ${(maxRss / 1024).toFixed(1)} MB, ` +
         `${((tui.bursts - bursts0) / IDLE_SECONDS).toFixed(2)} frames/s, ${((tui.bytes - bytes0) / IDLE_SECONDS).toFixed(0)} B/s`,
     );
+    const presses = [];
+    for (let i = 0; i < 9; i++) presses.push(Math.round(await tui.timeHelp()));
+    console.log(`\`?\` until the help shows, 9 presses: ${presses.join(' ')} ms; RSS after them ${(rssKb(tui.pid) / 1024).toFixed(1)} MB`);
   } finally {
     await tui.stop();
   }
