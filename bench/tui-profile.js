@@ -43,8 +43,16 @@ try {
       `idle ${IDLE_SECONDS} s: CPU ${cpuPct.toFixed(2)} % of a core, peak RSS ${(maxRss / 1024).toFixed(1)} MB, ` +
         `${((tui.bursts - bursts0) / IDLE_SECONDS).toFixed(2)} frames/s, ${((tui.bytes - bytes0) / IDLE_SECONDS).toFixed(0)} B/s`,
     );
+    // BENCH_DOWN=1: one follower killed and another SIGSTOPped first (the e2e test's scenario: a ticking clock, a hung member).
+    if (process.env.BENCH_DOWN === '1') {
+      const names = [...cluster.members.keys()];
+      cluster.members.get(names[1]).signal('SIGKILL');
+      cluster.members.get(names[2]).signal('SIGSTOP');
+      await new Promise((r) => setTimeout(r, 3000));
+    }
     const presses = [];
     for (let i = 0; i < 9; i++) presses.push(Math.round(await tui.timeHelp()));
+    if (process.env.BENCH_DOWN === '1') cluster.members.get([...cluster.members.keys()][2]).signal('SIGCONT');
     console.log(`\`?\` until the help shows, 9 presses: ${presses.join(' ')} ms; RSS after them ${(rssKb(tui.pid) / 1024).toFixed(1)} MB`);
   } finally {
     await tui.stop();
