@@ -34,7 +34,9 @@ try {
   const report = new Report(
     `big database: ${(size / 1e9).toFixed(2)} GB on each member (filled in ${fmtMs(fillMs)}, a quarter deleted and compacted), quota ${(quota / 1024 ** 3).toFixed(1)} GiB`,
   );
-  const tui = new TuiInPty(cluster, dir);
+  // BENCH_TUI_NODE_ARGS (e.g. "--max-semi-space-size=1 --cpu-prof --cpu-prof-dir=/tmp/p") runs the live view with these node flags instead of its shebang's.
+  const nodeArgs = process.env.BENCH_TUI_NODE_ARGS?.split(/\s+/).filter(Boolean);
+  const tui = new TuiInPty(cluster, dir, { nodeArgs });
   try {
     await tui.firstFrame(60_000);
     const responsive = (what, r) =>

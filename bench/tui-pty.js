@@ -14,11 +14,20 @@ export class TuiInPty {
   bytes = 0;
   listeners = new Set();
 
-  constructor(cluster, dir) {
+  /** Output bursts (a gap of more than 5 ms between chunks starts a new one): about one per frame Ink draws. */
+  bursts = 0;
+  lastChunkAt = -Infinity;
+
+  /**
+   * `nodeArgs` (e.g. --cpu-prof, which NODE_OPTIONS refuses) runs the script
+   * under node with these flags; they replace the shebang's, so repeat those.
+   */
+  constructor(cluster, dir, { nodeArgs } = {}) {
     this.started = performance.now();
     this.term = new xtermHeadless.Terminal({ cols: COLS, rows: ROWS, allowProposedApi: true });
     const env = { ...cockpitEnv(cluster, dir), TERM: 'xterm-256color' };
-    this.proc = pty.spawn(BIN, ['-f', cluster.inventoryPath], { cols: COLS, rows: ROWS, env, name: 'xterm-256color' });
+    const [file, args] = nodeArgs ? [process.execPath, [...nodeArgs, BIN]] : [BIN, []];
+    this.proc = pty.spawn(file, [...args, '-f', cluster.inventoryPath], { cols: COLS, rows: ROWS, env, name: 'xterm-256color' });
     this.pid = this.proc.pid;
     trackPid(this.pid);
     this.exited = new Promise((resolve) =>
@@ -30,6 +39,8 @@ export class TuiInPty {
     this.proc.onData((d) => {
       this.bytes += Buffer.byteLength(d);
       const at = performance.now();
+      if (at - this.lastChunkAt > 5) this.bursts++;
+      this.lastChunkAt = at;
       this.term.write(d, () => {
         for (const l of this.listeners) l(at);
       });

@@ -203,3 +203,21 @@ describe('advice', () => {
     expect(memberView(member('a', 'unreachable', {}, { signals, downSince: 0 }), 0).advice).toEqual([]);
   });
 });
+
+describe('store: shown latency', () => {
+  const latencies = (measured: number[]): string[] => {
+    const store = createCockpitStore({ clusterName: 'c', members: [{ endpoint: 'e1' }] });
+    return measured.map((latencyMs, i) => {
+      store.getState().applyProbe('e1', { ok: true, sample: { ...sample(), latencyMs } }, 1000 * (i + 1));
+      return memberView(store.getState().members.e1!, 0).latency;
+    });
+  };
+
+  it('a one-poll blip into another step (the poll with the linearizable read) is not shown, and redraws nothing', () => {
+    expect(latencies([3, 4, 45, 3, 3, 2, 38, 4])).toEqual(Array(8).fill('<10 ms'));
+  });
+
+  it('a member slow on two polls in a row is shown slow, and fast again after two fast polls', () => {
+    expect(latencies([3, 45, 50, 60, 3, 2])).toEqual(['<10 ms', '<10 ms', '<100 ms', '<100 ms', '<100 ms', '<10 ms']);
+  });
+});

@@ -42,6 +42,11 @@ export function selectMember(endpoint: string): Selector<MemberState | undefined
   return (s) => s.members[endpoint];
 }
 
+/** Whether this member is down now (its pane's clock ticks only then). */
+export function selectMemberDown(endpoint: string): Selector<boolean> {
+  return (s) => s.members[endpoint]?.downSince !== undefined;
+}
+
 export function selectMemberHistory(endpoint: string | undefined): Selector<MemberHistory | undefined> {
   return (s) => (endpoint === undefined ? undefined : s.history[endpoint]);
 }
@@ -49,8 +54,15 @@ export function selectMemberHistory(endpoint: string | undefined): Selector<Memb
 /** Whether any member is down now: the clock only needs to tick for "down since". */
 export const selectAnyMemberDown: Selector<boolean> = (s) => s.order.some((e) => s.members[e]?.downSince !== undefined);
 
-/** The header's quorum, leader, term, revision and alarms; the same object while none of them change. */
-export const selectClusterSummary: Selector<ClusterSummary> = keepWhileEqual((s) => summarizeCluster(membersInOrder(s), s.memberList));
+/**
+ * The header's quorum, leader, term, revision and alarms; the same object while none of them change.
+ * Header, footer and layout all ask on every store update (a key press too): a store whose members
+ * and member list are the objects of last time gets last time's answer without a recount.
+ */
+export const selectClusterSummary: Selector<ClusterSummary> = sameInputs(
+  (s) => [s.order, s.members, s.memberList],
+  keepWhileEqual((s) => summarizeCluster(membersInOrder(s), s.memberList)),
+);
 
 /** The header takes a second line for the alarm banner. */
 export const selectHasAlarms: Selector<boolean> = (s) => selectClusterSummary(s).alarms.length > 0;
@@ -82,5 +94,16 @@ export function keepWhileEqual<T>(select: Selector<T>): Selector<T> {
     if (last?.json === json) return last.value;
     last = { json, value };
     return value;
+  };
+}
+
+/** Runs `select` only when one of the values `inputs` picks is not the one of the last call. */
+export function sameInputs<T>(inputs: (s: CockpitState) => unknown[], select: Selector<T>): Selector<T> {
+  let last: { inputs: unknown[]; value: T } | undefined;
+  return (s) => {
+    const now = inputs(s);
+    if (last && now.length === last.inputs.length && now.every((v, i) => v === last!.inputs[i])) return last.value;
+    last = { inputs: now, value: select(s) };
+    return last.value;
   };
 }

@@ -92,6 +92,8 @@ export function createCockpitStore(init: {
   // When each member last answered. Kept outside the reactive state: it moves on
   // every poll, and only matters once a member stops answering.
   const answeredAt = new Map<string, number>();
+  // Each member's latency as last measured (not as shown), for oneOffLatencyKept.
+  const measuredLatency = new Map<string, number>();
   return createStore<CockpitState>()((set, get) => ({
     clusterName: init.clusterName,
     order: init.members.map((m) => m.endpoint),
@@ -125,7 +127,7 @@ export function createCockpitStore(init: {
       const prev = get().members[endpoint];
       if (!prev) return;
       if (result.ok) answeredAt.set(endpoint, now);
-      const next = nextMemberState(prev, result, now, answeredAt.get(endpoint), get().memberList);
+      const next = nextMemberState(prev, oneOffLatencyKept(prev, result, measuredLatency, endpoint), now, answeredAt.get(endpoint), get().memberList);
       if (next !== prev) set((s) => ({ members: { ...s.members, [endpoint]: next } }));
     },
 
@@ -279,6 +281,21 @@ export function stableLatency(previous: number | undefined, next: number): numbe
   if (previous === undefined || latencyBucket(previous) === latencyBucket(next)) return previous ?? next;
   const { low, high } = latencyStep(previous);
   return next > high * 2 || next < low / 2 ? next : previous;
+}
+
+/**
+ * A latency in another step than the poll before's is shown only once a
+ * second poll agrees: the poll with the linearizable read (every 5 s) takes
+ * a step longer than status alone, and that one-poll blip would otherwise
+ * redraw the pane twice every 5 s.
+ */
+function oneOffLatencyKept(prev: MemberState, result: ProbeResult, measured: Map<string, number>, endpoint: string): ProbeResult {
+  if (!result.ok) return result;
+  const before = measured.get(endpoint);
+  measured.set(endpoint, result.sample.latencyMs);
+  const shown = prev.last?.latencyMs;
+  if (shown === undefined || before === undefined || latencyBucket(before) === latencyBucket(result.sample.latencyMs)) return result;
+  return { ...result, sample: { ...result.sample, latencyMs: shown } };
 }
 
 function degradation(sample: MemberSample): string | undefined {

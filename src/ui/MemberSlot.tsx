@@ -1,27 +1,31 @@
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { MemberPane, type PaneVariant } from './MemberPane.js';
 import { useCockpit } from './context.js';
 import { useNow } from './use-now.js';
 import { quotaForecastText } from './member-forecast.js';
 import { memberView } from '../core/view/member-view.js';
-import { selectMember, selectMemberHistory, selectMemberList } from '../state/selectors.js';
+import { keepWhileEqual, selectMemberDown } from '../state/selectors.js';
 
-/** One member's pane, subscribed to that member alone: another member's poll leaves it as it is. */
+/**
+ * One member's pane, subscribed to what the pane shows of that member alone:
+ * another member's poll, or a reading of this one that changes nothing on
+ * screen (signals only the detail view shows, a raft index the same text),
+ * renders nothing, and so Ink draws no frame.
+ */
 export const MemberSlot = memo(function MemberSlot({ endpoint, selected, variant, width }: { endpoint: string; selected: boolean; variant: PaneVariant; width?: number }) {
-  const member = useCockpit(selectMember(endpoint));
-  const history = useCockpit(selectMemberHistory(endpoint));
-  const memberList = useCockpit(selectMemberList);
   // The clock ticks only for a member that is down ("down since ... (3s)").
-  const now = useNow(member?.downSince !== undefined);
-  if (!member) return null;
-  return (
-    <MemberPane
-      view={memberView(member, now, memberList)}
-      selected={selected}
-      variant={variant}
-      width={width}
-      history={history}
-      forecast={quotaForecastText(member, history)}
-    />
+  const now = useNow(useCockpit(selectMemberDown(endpoint)));
+  const selectPane = useMemo(
+    () =>
+      keepWhileEqual((s) => {
+        const member = s.members[endpoint];
+        if (!member) return undefined;
+        const history = s.history[endpoint];
+        return { view: memberView(member, now, s.memberList), history, forecast: quotaForecastText(member, history) };
+      }),
+    [endpoint, now],
   );
+  const pane = useCockpit(selectPane);
+  if (!pane) return null;
+  return <MemberPane view={pane.view} selected={selected} variant={variant} width={width} history={pane.history} forecast={pane.forecast} />;
 });

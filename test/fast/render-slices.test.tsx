@@ -96,6 +96,18 @@ describe('fake cluster: store slices, each part re-renders for what it shows', (
     expect(renders.Header ?? 0).toBe(0);
   });
 
+  it('a /metrics round that moves only what the detail view shows re-renders no pane (no frame while idle)', async () => {
+    store.getState().applySignals([{ endpoint: endpoint('etcd-2'), signals: signals(48) }]);
+    await ui.waitFor('48 ms');
+    resetCounts();
+    // Another round: the leader-change window grew, the pane's fsync and commit p99 read the same.
+    store.getState().applySignals([{ endpoint: endpoint('etcd-2'), signals: { ...signals(48), leaderChangesSpanMs: 15_000 } }]);
+    expect(store.getState().members[endpoint('etcd-2')]!.signals!.leaderChangesSpanMs).toBe(15_000);
+    store.getState().addEvent('a later event');
+    await ui.waitFor('a later event');
+    expect(slot('etcd-1') + slot('etcd-2') + slot('etcd-3')).toBe(0);
+  });
+
   it('an event re-renders the events pane, not the header or the member panes', async () => {
     store.getState().addEvent('etcd-2 slow disk: fsync p99 48 ms > 10 ms', 'warning');
     await ui.waitFor('etcd-2 slow disk');
