@@ -4,7 +4,7 @@ import { useCockpit } from './context.js';
 import { useNow } from './use-now.js';
 import { quotaForecastText } from './member-forecast.js';
 import { memberView } from '../core/view/member-view.js';
-import { keepWhileEqual, selectMemberDown } from '../state/selectors.js';
+import { keepWhileEqual, sameInputs, selectMemberDown } from '../state/selectors.js';
 
 /**
  * One member's pane, subscribed to what the pane shows of that member alone:
@@ -15,17 +15,25 @@ import { keepWhileEqual, selectMemberDown } from '../state/selectors.js';
 export const MemberSlot = memo(function MemberSlot({ endpoint, selected, variant, width }: { endpoint: string; selected: boolean; variant: PaneVariant; width?: number }) {
   // The clock ticks only for a member that is down ("down since ... (3s)").
   const now = useNow(useCockpit(selectMemberDown(endpoint)));
-  const selectPane = useMemo(
-    () =>
-      keepWhileEqual((s) => {
-        const member = s.members[endpoint];
-        if (!member) return undefined;
-        const history = s.history[endpoint];
-        return { view: memberView(member, now, s.memberList), history, forecast: quotaForecastText(member, history) };
-      }),
-    [endpoint, now],
-  );
+  const selectPane = useMemo(() => paneOf(endpoint, now), [endpoint, now]);
   const pane = useCockpit(selectPane);
   if (!pane) return null;
   return <MemberPane view={pane.view} selected={selected} variant={variant} width={width} history={pane.history} forecast={pane.forecast} />;
 });
+
+/**
+ * What one pane shows, the same object while it shows the same; recomputed
+ * only when this member, its history or the member list is a new object (a
+ * key press or another member's poll does not recompute it).
+ */
+function paneOf(endpoint: string, now: number) {
+  return sameInputs(
+    (s) => [s.members[endpoint], s.history[endpoint], s.memberList],
+    keepWhileEqual((s) => {
+      const member = s.members[endpoint];
+      if (!member) return undefined;
+      const history = s.history[endpoint];
+      return { view: memberView(member, now, s.memberList), history, forecast: quotaForecastText(member, history) };
+    }),
+  );
+}
