@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { fastAnsiDiff } from './fast-ansi-diff.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -83,7 +84,7 @@ await build({
       'const __dirname = __cockpitDirname(__filename);',
     ].join(' '),
   },
-  plugins: [keepModuleUrls, yamlAsEsm],
+  plugins: [keepModuleUrls, yamlAsEsm, fastAnsiDiff],
   legalComments: 'none',
   minifyWhitespace: true,
   minifySyntax: true,
