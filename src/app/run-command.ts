@@ -27,7 +27,10 @@ export async function runCommand(opts: CliOptions): Promise<number> {
   const plan = planConnection(opts, process.env, config);
   // The command's module loads while the TLS files and the password are read.
   const status = opts.command === 'status' ? import('../cli/commands/status.js') : undefined;
-  const session = await openSession(plan, opts, { tlsMayNotExistYet: opts.command === 'tui' && Boolean(plan.inventory?.runbook) });
+  const session = await openSession(plan, opts, {
+    tlsMayNotExistYet: opts.command === 'tui' && Boolean(plan.inventory?.runbook),
+    oneShot: opts.command === 'status' && !opts.watch,
+  });
   try {
     if (status) return await (await status).runStatus(session, opts);
     if (opts.command === 'snapshot') return await (await snapshotCommands()).runSnapshotSave(session, opts);
