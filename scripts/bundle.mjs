@@ -3,7 +3,7 @@
 // dist/bundle/: one entry file and the chunks it imports on demand (the live
 // view, the runbook, SSH), so a one-shot command loads a few files instead of
 // hundreds. bin/etcd-cockpit runs it when it is newer than dist/app/main.js.
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,7 +53,7 @@ const yamlAsEsm = {
   },
 };
 
-await build({
+const result = await build({
   entryPoints: { 'etcd-cockpit': join(dist, 'app/main.js') },
   outdir,
   bundle: true,
@@ -89,4 +89,7 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
+  // To see what a command loads: BUNDLE_METAFILE=/tmp/meta.json npm run build, then scripts/bundle-startup.mjs.
+  metafile: Boolean(process.env.BUNDLE_METAFILE),
 }).catch(() => process.exit(1)); // esbuild has printed what failed and where
+if (process.env.BUNDLE_METAFILE) writeFileSync(process.env.BUNDLE_METAFILE, JSON.stringify(result.metafile));

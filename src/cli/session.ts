@@ -14,11 +14,15 @@ export interface Session {
   clientOptions: (endpoint: string) => ClientOptions;
 }
 
-/** Reads TLS files and the password, then wires store and poller. Nothing is polled yet. */
+/**
+ * Reads TLS files and the password, then wires store and poller. Nothing is
+ * polled yet. `oneShot`: the command answers once and exits (no reloading of
+ * TLS files that change on disk).
+ */
 export async function openSession(
   plan: ConnectionPlan,
   opts: { intervalMs: number; commandTimeoutMs: number; readOnly: boolean },
-  options: { tlsMayNotExistYet?: boolean } = {},
+  options: { tlsMayNotExistYet?: boolean; oneShot?: boolean } = {},
 ): Promise<Session> {
   // A cluster the runbook has not built yet has no certificates: the panes say so until it has.
   let tlsCache = options.tlsMayNotExistYet ? undefined : loadTlsMaterial(plan.tls, plan.contextName);
@@ -34,10 +38,13 @@ export async function openSession(
     serverName: serverNames.get(endpoint),
   });
   const poller = new Poller(store, { intervalMs: opts.intervalMs, clientOptions });
-  watchTlsFiles(plan.tls, () => {
-    tlsCache = undefined;
-    poller.reconnect();
-    store.getState().addEvent('TLS files changed on disk: reconnecting with them');
-  });
+  // A one-shot answer is over long before a renewed certificate would matter.
+  if (!options.oneShot) {
+    watchTlsFiles(plan.tls, () => {
+      tlsCache = undefined;
+      poller.reconnect();
+      store.getState().addEvent('TLS files changed on disk: reconnecting with them');
+    });
+  }
   return { store, poller, plan, clientOptions };
 }

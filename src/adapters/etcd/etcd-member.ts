@@ -6,14 +6,17 @@ import type { AddedMember, CreateResult, EtcdMember, MemberStatusLine } from '..
 import { hashKv } from './hash-kv.js';
 import { compact, defragment, disarmAlarm, listAlarms, moveLeader } from './maintenance.js';
 import { listMembers, probeMember } from './probe.js';
-import { etcd3Snapshot, lightSnapshot, saveSnapshot, streamSnapshot, type OpenSnapshot } from './snapshot.js';
+import type { OpenSnapshot } from './snapshot.js';
 import { createMemberClient, memberClientTarget, type ClientOptions } from './member-client.js';
 import { PollClient } from './light/poll-client.js';
+
+// The poller builds a member for every endpoint; the snapshot code (and its verification) loads only when one is taken.
+const snapshotCode = () => import('./snapshot.js');
 
 export function etcdMember(client: Etcd3): EtcdMember {
   const target = memberClientTarget(client);
   // A connection of its own per snapshot: the poller's keeps its small windows and never waits behind a database.
-  const snapshots = target ? lightSnapshotOnce(() => new PollClient(target.endpoint, target.options, { bulk: true })) : etcd3Snapshot(client);
+  const snapshots = target ? lightSnapshotOnce(() => new PollClient(target.endpoint, target.options, { bulk: true })) : async () => (await snapshotCode()).etcd3Snapshot(client)();
   return memberOver(() => client, snapshots);
 }
 
@@ -24,7 +27,7 @@ export function etcdMember(client: Etcd3): EtcdMember {
  */
 export function lightEtcdMember(light: PollClient, options: ClientOptions): EtcdMember {
   let client: Etcd3 | undefined;
-  return memberOver(() => (client ??= createMemberClient(light.endpoint, options)), lightSnapshot(light));
+  return memberOver(() => (client ??= createMemberClient(light.endpoint, options)), async () => (await snapshotCode()).lightSnapshot(light)());
 }
 
 /** A fresh light client per snapshot, closed when the stream ends however it ends. */
@@ -32,7 +35,7 @@ function lightSnapshotOnce(connect: () => PollClient): OpenSnapshot {
   return async () => {
     const light = connect();
     try {
-      const stream = await lightSnapshot(light)();
+      const stream = await (await snapshotCode()).lightSnapshot(light)();
       return {
         ...stream,
         start: (handlers) =>
@@ -69,8 +72,8 @@ function memberOver(etcd3: () => Etcd3, snapshots: OpenSnapshot): EtcdMember {
     createLeased: (key, value, ttl, onLost) => createLeased(etcd3(), key, value, ttl, onLost),
     addLearner: (peerUrl) => addLearner(etcd3(), peerUrl),
     removeMember: async (hexId) => void (await etcd3().cluster.memberRemove({ ID: hexToDecimal(hexId) })),
-    saveSnapshot: (file, options) => saveSnapshot(snapshots, file, options),
-    streamSnapshot: (write, options) => streamSnapshot(snapshots, write, options),
+    saveSnapshot: async (file, options) => (await snapshotCode()).saveSnapshot(snapshots, file, options),
+    streamSnapshot: async (write, options) => (await snapshotCode()).streamSnapshot(snapshots, write, options),
     revokeLease: async (leaseId) => void (await etcd3().leaseClient.leaseRevoke({ ID: leaseId })),
     promoteMember: async (hexId) => void (await etcd3().cluster.memberPromote({ ID: hexToDecimal(hexId) })),
   };

@@ -1,5 +1,4 @@
-import https from 'node:https';
-import http from 'node:http';
+import type { RequestOptions } from 'node:https';
 import { checkServerIdentity } from 'node:tls';
 import type { TlsMaterial } from '../../core/tls/material.js';
 
@@ -7,20 +6,22 @@ import type { TlsMaterial } from '../../core/tls/material.js';
  * Fetches a member's Prometheus text from /metrics on its client URL. mTLS
  * applies there (same client certificate); RBAC does not.
  */
-export function fetchMetricsText(
+export async function fetchMetricsText(
   endpoint: string,
   tls: TlsMaterial,
   deadlineMs: number,
   serverName?: string,
 ): Promise<string> {
   const url = new URL('/metrics', endpoint);
+  // Over TLS the poller reads /metrics on its HTTP/2 connection: Node's HTTP/1 client loads only for a plain-HTTP member.
+  const { get } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   return new Promise((resolve, reject) => {
-    const options: https.RequestOptions = { timeout: deadlineMs, ca: tls.ca, cert: tls.cert, key: tls.key };
+    const options: RequestOptions = { timeout: deadlineMs, ca: tls.ca, cert: tls.cert, key: tls.key };
     if (serverName) {
       options.servername = serverName;
       options.checkServerIdentity = (_host, cert) => checkServerIdentity(serverName, cert);
     }
-    const req = (url.protocol === 'https:' ? https : http).get(url, options, (res) => {
+    const req = get(url, options, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         reject(new Error(`/metrics answered HTTP ${res.statusCode}`));
