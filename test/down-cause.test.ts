@@ -31,8 +31,8 @@ describe('why a member is down, from its log tail and its service', () => {
     );
   });
 
-  it('says so when the log has no error: killed from outside or stopped', () => {
-    expect(downCause({ state: 'inactive' }, [json('info', 'a'), json('info', 'b')].join('\n'))).toBe(
+  it('says so when the log has no error: killed from outside or stopped (a client\'s auth warning is not a cause)', () => {
+    expect(downCause({ state: 'inactive' }, [json('info', 'a'), json('warn', 'failed to apply request', 'auth: permission denied')].join('\n'))).toBe(
       'service inactive; no error in the last 2 log lines (killed, or stopped from outside?)',
     );
   });
