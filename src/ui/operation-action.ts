@@ -1,6 +1,8 @@
 import type { ActionContext, ActionDef } from './actions.js';
 import { membersInOrder, selectedMember, type CockpitState } from '../state/store.js';
 import type { OperationEntry, PlanInput } from '../core/operations/catalogue.js';
+// Already loaded with the catalogue (light: the heavy service code is imported by each entry's plan).
+import { serviceDeps } from '../core/operations/service/context.js';
 import type { OpenedRun } from '../state/operation-runner.js';
 import { quorumLostReason } from '../state/quorum-lost.js';
 
@@ -64,7 +66,7 @@ async function prepare(entry: OperationEntry, ctx: ActionContext): Promise<void>
       store.getState().addEvent(`${entry.id}: preparing, reaching the nodes before asking`);
       opened = await settings.openRun(inventory);
     }
-    const service = opened ? (await import('../core/operations/service/context.js')).serviceDeps(opened.run) : undefined;
+    const service = opened ? serviceDeps(opened.run) : undefined;
     const input: PlanInput = {
       cluster: state.clusterName,
       members: membersInOrder(state),

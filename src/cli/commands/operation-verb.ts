@@ -40,7 +40,7 @@ export async function runOperationVerb(
   const dryRun = Boolean(opts.dryRun && entry.dryRun);
   const cluster = session.plan.clusterName;
   // With -o json, stdout holds the defrag report alone; what happens along the way goes to stderr.
-  const say0 = opts.command === 'defrag' && opts.output === 'json' ? (line: string) => void process.stderr.write(line + '\n') : out;
+  const progressOut = opts.command === 'defrag' && opts.output === 'json' ? (line: string) => void process.stderr.write(line + '\n') : out;
   const ports: OperationPorts = {
     audit: new AuditLog(opts.auditLog ?? defaultAuditLogPath()),
     who: { cluster, etcdUser: session.plan.user },
@@ -55,7 +55,7 @@ export async function runOperationVerb(
 
   const run = entry.needsInventory ? await openRun(inventory!) : undefined;
   try {
-    const say = (line: string): void => say0(run ? run.redact(line) : line);
+    const say = (line: string): void => progressOut(run ? run.redact(line) : line);
     // Quorum is called lost only on a second failed poll: one late answer must not refuse an operation.
     await (entry.needsQuorum ? session.poller.pollSettled() : session.poller.pollOnce());
     const ctx = operationContext(session, say, opts.pauseMs);
