@@ -9,6 +9,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { fastAnsiDiff } from './fast-ansi-diff.mjs';
+import { fastStringWidth } from './fast-string-width.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -84,7 +85,7 @@ const result = await build({
       'const __dirname = __cockpitDirname(__filename);',
     ].join(' '),
   },
-  plugins: [keepModuleUrls, yamlAsEsm, fastAnsiDiff],
+  plugins: [keepModuleUrls, yamlAsEsm, fastAnsiDiff, fastStringWidth],
   legalComments: 'none',
   minifyWhitespace: true,
   minifySyntax: true,

@@ -1,0 +1,82 @@
+// Ink measures every cell of every frame with string-width, and any string
+// that is not plain ASCII (a box border, a sparkline, a bullet) goes through
+// Intl.Segmenter and three Unicode-property regexes: ~10 µs per cell, and the
+// first call compiles those regexes (~35 ms of the first frame). This esbuild
+// plugin puts a table in front: the width the library itself gives each code
+// point below U+3000, computed at build time from the very file being bundled
+// (string-width 7 and 8 disagree on hundreds of them). A string made only of
+// code points that always stand alone as a grapheme is the sum of theirs;
+// anything else (escape codes, combining marks, joiners, variation
+// selectors, Hangul jamo, surrogates, U+3000 and up, options) goes to the
+// library as before. The build fails if the function it wraps changed.
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+
+const SIGNATURE = 'export default function stringWidth(';
+export const TABLE_END = 0x3000;
+/** In the table: "ask the library" (the code point can join its neighbours, or starts an escape code). */
+const ASK = 3;
+
+/** Whether a code point is its own grapheme whatever stands around it. */
+function standsAlone(code, segmenter) {
+  if (code === 0x1b || code === 0x9b) return false; // ANSI escape codes: the library strips them first
+  if (code >= 0xd800 && code <= 0xdfff) return false;
+  if (code >= 0x1100 && code <= 0x11ff) return false; // Hangul jamo join each other
+  const c = String.fromCharCode(code);
+  for (const around of ['a', ' ', '\r', '\n', '\u0915', '\u1100', c]) {
+    if ([...segmenter.segment(around + c + around)].length !== 3) return false;
+  }
+  return true;
+}
+
+/** `[start, value]` runs over 0..TABLE_END: the library's width of each lone code point, or ASK. */
+export async function widthRuns(stringWidthPath) {
+  const { default: stringWidth } = await import(pathToFileURL(stringWidthPath).href);
+  const segmenter = new Intl.Segmenter();
+  const runs = [];
+  let previous = -1;
+  for (let code = 0; code < TABLE_END; code++) {
+    const value = standsAlone(code, segmenter) ? stringWidth(String.fromCharCode(code)) : ASK;
+    if (![0, 1, 2, ASK].includes(value)) throw new Error(`fast-string-width: U+${code.toString(16)} is ${value} wide`);
+    if (value !== previous) runs.push([code, value]);
+    previous = value;
+  }
+  return runs;
+}
+
+function fastPath(runs) {
+  return `
+const fastWidths = new Uint8Array(${TABLE_END});
+{
+  const runs = ${JSON.stringify(runs)};
+  runs.forEach(([start, value], i) => fastWidths.fill(value, start, i + 1 < runs.length ? runs[i + 1][0] : ${TABLE_END}));
+}
+export default function stringWidth(input, options) {
+  if (options === undefined && typeof input === 'string') {
+    let width = 0;
+    let i = 0;
+    for (; i < input.length; i++) {
+      const code = input.charCodeAt(i);
+      if (code >= ${TABLE_END} || fastWidths[code] === ${ASK}) break;
+      width += fastWidths[code];
+    }
+    if (i === input.length) return width;
+  }
+  return libraryStringWidth(input, options);
+}
+`;
+}
+
+export const fastStringWidth = {
+  name: 'fast-string-width',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(SIGNATURE)) {
+        return { errors: [{ text: `fast-string-width: ${args.path} no longer has "${SIGNATURE}": check the fast path against the new code` }] };
+      }
+      const renamed = source.replace(SIGNATURE, 'function libraryStringWidth(');
+      return { contents: renamed + fastPath(await widthRuns(args.path)), loader: 'js' };
+    });
+  },
+};
