@@ -5,14 +5,16 @@
 // plugin puts a table in front: the width the library itself gives each code
 // point below U+3000, computed at build time from the very file being bundled
 // (string-width 7 and 8 disagree on hundreds of them). A string made only of
-// code points that always stand alone as a grapheme is the sum of theirs;
-// anything else (escape codes, combining marks, joiners, variation
-// selectors, Hangul jamo, surrogates, U+3000 and up, options) goes to the
-// library as before. The build fails if the function it wraps changed.
+// code points that always stand alone as a grapheme is the sum of theirs,
+// once stripped of escape codes as the library strips them; anything else
+// (combining marks, joiners, variation selectors, Hangul jamo, surrogates,
+// U+3000 and up, options) goes to the library as before. The build fails if the function it wraps changed.
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 
 const SIGNATURE = 'export default function stringWidth(';
+/** Both versions strip escape codes with it; the fast path strips them the same way. */
+const STRIP_IMPORT = "import stripAnsi from 'strip-ansi';";
 export const TABLE_END = 0x3000;
 /** In the table: "ask the library" (the code point can join its neighbours, or starts an escape code). */
 const ASK = 3;
@@ -53,14 +55,15 @@ const fastWidths = new Uint8Array(${TABLE_END});
 }
 export default function stringWidth(input, options) {
   if (options === undefined && typeof input === 'string') {
+    const text = input.includes('\\u001B') || input.includes('\\u009B') ? stripAnsi(input) : input;
     let width = 0;
     let i = 0;
-    for (; i < input.length; i++) {
-      const code = input.charCodeAt(i);
+    for (; i < text.length; i++) {
+      const code = text.charCodeAt(i);
       if (code >= ${TABLE_END} || fastWidths[code] === ${ASK}) break;
       width += fastWidths[code];
     }
-    if (i === input.length) return width;
+    if (i === text.length) return width;
   }
   return libraryStringWidth(input, options);
 }
@@ -72,8 +75,8 @@ export const fastStringWidth = {
   setup(b) {
     b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
-      if (!source.includes(SIGNATURE)) {
-        return { errors: [{ text: `fast-string-width: ${args.path} no longer has "${SIGNATURE}": check the fast path against the new code` }] };
+      if (!source.includes(SIGNATURE) || !source.includes(STRIP_IMPORT)) {
+        return { errors: [{ text: `fast-string-width: ${args.path} no longer has "${SIGNATURE}" and "${STRIP_IMPORT}": check the fast path against the new code` }] };
       }
       const renamed = source.replace(SIGNATURE, 'function libraryStringWidth(');
       return { contents: renamed + fastPath(await widthRuns(args.path)), loader: 'js' };
