@@ -27,10 +27,21 @@ try {
 }
 
 async function measureTui(report, cluster, dir) {
+  // One launch is at the mercy of whatever else the machine does that second: the median of three.
+  const launches = [];
+  for (let i = 0; i < 2; i++) {
+    const quick = new TuiInPty(cluster, dir);
+    try {
+      launches.push(await quick.firstFrame());
+    } finally {
+      await quick.stop();
+    }
+  }
   const tui = new TuiInPty(cluster, dir);
   try {
-    const firstFrameMs = await tui.firstFrame();
-    report.figure('first frame with live data after launch', `${firstFrameMs} ms`, '<= 600 ms', firstFrameMs <= 600);
+    launches.push(await tui.firstFrame());
+    const firstFrameMs = median(launches);
+    report.figure('first frame with live data after launch, median of 3', `${firstFrameMs} ms`, '<= 600 ms', firstFrameMs <= 600, launches.join(', '));
 
     await new Promise((r) => setTimeout(r, 3000)); // settle: connections, member list, quota read
     const cpu0 = cpuTicks(tui.pid);
