@@ -142,7 +142,10 @@ describe('etcd-cockpit status (the built command)', () => {
       ETCDCTL_KEY: cluster.tls.key,
     });
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).members.map((m: { name: string }) => m.name).sort()).toEqual(['etcd-1', 'etcd-2', 'etcd-3']);
+    const members = (JSON.parse(run.stdout) as { members: { name: string; quotaBytes: number | null }[] }).members;
+    expect(members.map((m) => m.name).sort()).toEqual(['etcd-1', 'etcd-2', 'etcd-3']);
+    // The members found through the member list have their /metrics read too, not only the one named.
+    expect(members.map((m) => m.quotaBytes)).toEqual([2 * 1024 ** 3, 2 * 1024 ** 3, 2 * 1024 ** 3]);
   });
 
   it('exits 1 and says why when a member is down', async () => {
@@ -168,6 +171,7 @@ describe('errors a user will hit, in plain words', () => {
     writeFileSync(file, other.ca.certPem);
     const run = await runCli(['status', '--endpoints', endpoint(), '--cacert', file, '--cert', cluster.tls.cert, '--key', cluster.tls.key]);
     expect(run.stdout).toContain('server certificate is not signed by the CA given in --cacert');
+    expect(run.stdout).not.toContain('next try'); // a one-shot answer tries no more
   });
 
   it('a server name the certificate does not cover', async () => {

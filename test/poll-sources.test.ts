@@ -37,5 +37,7 @@ describe('poll sources', () => {
     expect(failingSources({ 'member list': failing, metrics: { ok: true, since: T0 } }, T0 + 1000)).toEqual([
       expect.stringMatching(/^member list failing since \d\d:\d\d:\d\d: permission denied \(next try in 4 s\)$/),
     ]);
+    // `status` without -w answers once: it promises no next try.
+    expect(failingSources({ 'member list': failing }, T0 + 1000, false)).toEqual([expect.stringMatching(/^member list failing since \d\d:\d\d:\d\d: permission denied$/)]);
   });
 });

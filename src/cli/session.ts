@@ -37,7 +37,7 @@ export async function openSession(
     deadlineMs: opts.commandTimeoutMs,
     serverName: serverNames.get(endpoint),
   });
-  const poller = new Poller(store, { intervalMs: opts.intervalMs, clientOptions });
+  const poller = new Poller(store, { intervalMs: opts.intervalMs, clientOptions, oneShot: options.oneShot ?? false });
   // A one-shot answer is over long before a renewed certificate would matter.
   if (!options.oneShot) {
     watchTlsFiles(plan.tls, () => {

@@ -31,6 +31,8 @@ export interface PollerOptions {
   metricsEveryMs?: number;
   /** How often to read the certificate each member presents. */
   certEveryMs?: number;
+  /** A command that answers once: a failure's reason does not promise a next try. */
+  oneShot?: boolean;
   now?: () => number;
 }
 
@@ -52,6 +54,8 @@ export class Poller {
   private lastMetricsRound = -Infinity;
   private metricsRound?: Promise<void>;
   private readonly scrapes = new Map<string, { scrape: Scrape; history: LeaderChangeHistory; window: Scrape[] }>();
+  /** Members some /metrics round has asked: one discovered since is asked at once, not up to metricsEveryMs later. */
+  private readonly inMetricsRound = new Set<string>();
   private readonly lastCert = new Map<string, number>();
   private readonly lastQuorumRead = new Map<string, number>();
   /** Members the cockpit cannot ask (wrong password, TLS files): retried ever more slowly, not hammered every interval. */
@@ -213,7 +217,8 @@ export class Poller {
     this.settleTimer = undefined;
     const answers = this.answers.splice(0);
     for (const { endpoint, result } of answers) {
-      if (!this.stopped) this.store.getState().applyProbe(endpoint, withBackoff(result, this.backOff(endpoint, result)), this.now());
+      const waitMs = this.backOff(endpoint, result);
+      if (!this.stopped) this.store.getState().applyProbe(endpoint, this.options.oneShot ? result : withBackoff(result, waitMs), this.now());
     }
     for (const a of answers) a.delivered();
   }
@@ -266,7 +271,8 @@ export class Poller {
    */
   private refreshMetrics(): Promise<void> {
     if (this.metricsRound) return this.metricsRound;
-    if (this.now() - this.lastMetricsRound < (this.options.metricsEveryMs ?? 15_000) || this.backingOff('metrics')) return Promise.resolve();
+    const newMember = this.store.getState().order.some((e) => !this.inMetricsRound.has(e));
+    if ((!newMember && this.now() - this.lastMetricsRound < (this.options.metricsEveryMs ?? 15_000)) || this.backingOff('metrics')) return Promise.resolve();
     this.lastMetricsRound = this.now();
     this.metricsRound = this.metricsRoundNow().finally(() => (this.metricsRound = undefined));
     return this.metricsRound;
@@ -274,6 +280,7 @@ export class Poller {
 
   private async metricsRoundNow(): Promise<void> {
     const endpoints = this.store.getState().order;
+    for (const e of endpoints) this.inMetricsRound.add(e);
     const failed: string[] = [];
     const texts = await Promise.all(
       endpoints.map((endpoint) =>

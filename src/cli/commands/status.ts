@@ -28,12 +28,12 @@ export async function runStatus(session: Session, opts: CliOptions, out: NodeJS.
     const diagnosis = statusDiagnosis(members, sizes);
     if (opts.output === 'json') {
       const json = statusJson(state.clusterName, members, summary, now, state.memberList) as { members: { name: string }[] };
-      out.write(JSON.stringify({ ...withStatusDiagnosis(json, diagnosis), failingSources: failingSources(state.sources, now) }, null, 2) + '\n');
+      out.write(JSON.stringify({ ...withStatusDiagnosis(json, diagnosis), failingSources: failingSources(state.sources, now, opts.watch) }, null, 2) + '\n');
     } else {
       if (opts.watch) out.write('\x1b[H\x1b[2J');
       const notes = diagnosis.lines.map((line) => `diagnosis: ${line}\n`).join('');
       out.write(summaryLine(state.clusterName, summary) + '\n' + statusTable(members, now, state.memberList) + '\n' + notes);
-      for (const line of failingSources(state.sources, now)) out.write(`warning: ${line}\n`);
+      for (const line of failingSources(state.sources, now, opts.watch)) out.write(`warning: ${line}\n`);
     }
   };
   await printOnce();

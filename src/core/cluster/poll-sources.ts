@@ -40,10 +40,12 @@ const STALE: Record<PollSource, string> = {
   certificates: 'certificate days-left are stale',
 };
 
-/** For `status -o json` and the detail view: one line per failing source. */
-export function failingSources(sources: Partial<Record<PollSource, SourceState>>, now: number): string[] {
+/** For `status` and the detail view: one line per failing source; `retrying` false (a one-shot answer) leaves out the next try. */
+export function failingSources(sources: Partial<Record<PollSource, SourceState>>, now: number, retrying = true): string[] {
   return POLL_SOURCES.flatMap((name) => {
     const s = sources[name];
-    return s && !s.ok ? [`${name} failing since ${formatClock(s.failingSince)}: ${s.error} (next try in ${Math.max(0, Math.round((s.nextTryAt - now) / 1000))} s)`] : [];
+    if (!s || s.ok) return [];
+    const nextTry = retrying ? ` (next try in ${Math.max(0, Math.round((s.nextTryAt - now) / 1000))} s)` : '';
+    return [`${name} failing since ${formatClock(s.failingSince)}: ${s.error}${nextTry}`];
   });
 }
