@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startTestCluster, clusterTls } from './helpers/cluster.js';
 import { handledCalls } from './helpers/etcd-calls.js';
@@ -158,6 +160,35 @@ describe('etcd-cockpit status (the built command)', () => {
 
 describe('errors a user will hit, in plain words', () => {
   const endpoint = () => cluster.nodes[0]!.clientUrl;
+
+  describe('a URL that is not an etcd client URL: says so, exit 3, not "down" nor "quorum lost"', () => {
+    const withUrl = (url: string) => runCli(['status', '--endpoints', url, '--cacert', cluster.tls.cacert, '--cert', cluster.tls.cert, '--key', cluster.tls.key]);
+
+    it('http:// for a member that serves TLS, and the peer port', async () => {
+      for (const url of [endpoint().replace('https://', 'http://'), cluster.nodes[0]!.peerUrl]) {
+        const run = await withUrl(url);
+        expect(run.code).toBe(3);
+        expect(run.stdout).toContain("the endpoint takes connections but does not speak etcd's gRPC: check its URL");
+        expect(run.stdout).not.toMatch(/DOWN|quorum LOST/);
+      }
+    });
+
+    it('a plain HTTP/1 server (a metrics port), as https:// and as http://', async () => {
+      const server = createServer((_req, res) => res.end('etcd_server_has_leader 1\n'));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const port = (server.address() as AddressInfo).port;
+        const tlsRun = await withUrl(`https://127.0.0.1:${port}`);
+        expect(tlsRun.code).toBe(3);
+        expect(tlsRun.stdout).toContain('the endpoint does not speak TLS: use http://');
+        const plainRun = await withUrl(`http://127.0.0.1:${port}`);
+        expect(plainRun.code).toBe(3);
+        expect(plainRun.stdout).toContain("the endpoint answers in HTTP/1, not etcd's gRPC");
+      } finally {
+        server.close();
+      }
+    });
+  });
 
   it('no client certificate against client-cert-auth', async () => {
     const run = await runCli(['status', '--endpoints', endpoint(), '--cacert', cluster.tls.cacert]);

@@ -8,8 +8,8 @@ import { PollClient } from './light/poll-client.js';
 import type { Member, StatusResponse } from './light/etcd-messages.js';
 
 
-/** Failures that say nothing about the member: our TLS files, our credentials, our permissions. */
-const OWN_SETUP = new Set(['tls', 'auth', 'permission']);
+/** Failures that say nothing about the member: our TLS files, our credentials, our permissions, the URL we were given. */
+const OWN_SETUP = new Set(['tls', 'auth', 'permission', 'protocol']);
 
 /** The poller's light client, or an etcd3 client (operations probe with the clients they already hold). */
 export type ProbeClient = PollClient | Etcd3;

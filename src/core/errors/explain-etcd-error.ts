@@ -3,7 +3,8 @@
  * 3 a.m. The raw texts are those seen from etcd 3.5 over grpc-js; anything
  * unrecognised is passed through (first line only) rather than hidden.
  */
-export type FailureKind = 'timeout' | 'unreachable' | 'tls' | 'auth' | 'permission' | 'error';
+/** `protocol`: something answers at the endpoint, but not etcd's gRPC in the scheme given (a peer or metrics port, http:// for https://). */
+export type FailureKind = 'timeout' | 'unreachable' | 'tls' | 'auth' | 'permission' | 'protocol' | 'error';
 
 export interface ExplainedError {
   kind: FailureKind;
@@ -80,6 +81,22 @@ const RULES: Rule[] = [
     test: /etcdserver: no leader|leader changed/i,
     kind: 'error',
     explain: () => 'member has no leader (quorum lost or election in progress)',
+  },
+  {
+    test: /Connection closed before the server spoke HTTP\/2/i,
+    kind: 'protocol',
+    explain: () =>
+      "the endpoint takes connections but does not speak etcd's gRPC: check its URL (the client port, 2379 by default, not the peer port 2380; https:// when the member serves TLS)",
+  },
+  {
+    test: /SSL routines:[^\n]*wrong version number/i,
+    kind: 'protocol',
+    explain: () => 'the endpoint does not speak TLS: use http:// if the member serves plain HTTP there, or check the port (a metrics port?)',
+  },
+  {
+    test: /UNAVAILABLE: Protocol error/i,
+    kind: 'protocol',
+    explain: () => "the endpoint answers in HTTP/1, not etcd's gRPC: check its URL (a metrics port or a proxy?)",
   },
   {
     test: /Connection dropped|ECONNRESET|socket hang up|Connection closed/i,

@@ -66,6 +66,8 @@ export function classifyFailure(err: unknown): FailureKind {
     case 'timeout':
     case 'unreachable':
       return 'quorum';
+    case 'protocol':
+      return 'config';
     case 'error':
       return 'other';
   }

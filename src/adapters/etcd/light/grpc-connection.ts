@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { checkServerIdentity, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
 import type { TlsMaterial } from '../../../core/tls/material.js';
-import { GrpcCode, GrpcError, closedWithoutStatus, decodeGrpcMessage, transportError } from './grpc-status.js';
+import { GrpcCode, GrpcError, closedWithoutStatus, decodeGrpcMessage, transportError, watchServerSettings } from './grpc-status.js';
 import { GrpcMessageStream } from './grpc-message-stream.js';
 
 export interface ConnectionOptions {
@@ -180,7 +180,7 @@ export class GrpcConnection {
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.on('error', (err) => settle(transportError(err)));
     stream.on('close', () => {
-      if (grpcStatus === undefined) return settle(closedWithoutStatus(httpStatus, stream.rstCode));
+      if (grpcStatus === undefined) return settle(closedWithoutStatus(httpStatus, stream.rstCode, session));
       if (grpcStatus !== GrpcCode.OK) return settle(new GrpcError(grpcStatus, grpcMessage));
       try {
         settle(undefined, unframe(Buffer.concat(chunks)));
@@ -204,6 +204,7 @@ export class GrpcConnection {
         return Promise.reject(transportError(err)); // unusable key or certificate
       }
       session.unref();
+      watchServerSettings(session);
       const ready = this.handshake(session).finally(() => {
         this.connecting = undefined;
       });

@@ -1,4 +1,4 @@
-import { constants, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import { constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { GrpcCode, GrpcError, closedWithoutStatus, decodeGrpcMessage, transportError } from './grpc-status.js';
 
 export interface MessageHandlers {
@@ -111,7 +111,7 @@ export class GrpcMessageStream {
 
   private closed(): void {
     if (this.done) return;
-    if (this.grpcStatus === undefined) return this.fail(closedWithoutStatus(this.httpStatus, this.stream.rstCode));
+    if (this.grpcStatus === undefined) return this.fail(closedWithoutStatus(this.httpStatus, this.stream.rstCode, this.stream.session as ClientHttp2Session | undefined));
     if (this.grpcStatus !== GrpcCode.OK) return this.fail(new GrpcError(this.grpcStatus, this.grpcMessage));
     if (this.heldBytes > 0) return this.fail(new GrpcError(GrpcCode.INTERNAL, `the stream ended inside a message (${this.heldBytes} bytes of it)`));
     this.done = true;

@@ -1,4 +1,4 @@
-import { constants } from 'node:http2';
+import { constants, type ClientHttp2Session } from 'node:http2';
 /**
  * gRPC status codes and errors worded the way grpc-js words them
  * (`14 UNAVAILABLE: connect ECONNREFUSED 127.0.0.1:2379`), which is what
@@ -91,8 +91,18 @@ export function decodeGrpcMessage(raw: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** Why a call ended without a gRPC status: an HTTP error, a refused or reset stream, a dropped connection. */
-export function closedWithoutStatus(httpStatus: number, rstCode: number | undefined): GrpcError {
+/** Sessions whose server sent its HTTP/2 settings: an etcd client port does at once, a peer port or a TLS port spoken to in plain text never does. */
+const spokeHttp2 = new WeakSet<ClientHttp2Session>();
+
+export function watchServerSettings(session: ClientHttp2Session): void {
+  session.once('remoteSettings', () => spokeHttp2.add(session));
+}
+
+export const NOT_GRPC = 'Connection closed before the server spoke HTTP/2';
+
+/** Why a call ended without a gRPC status: an HTTP error, a refused or reset stream, a dropped connection, a server that is no gRPC server. */
+export function closedWithoutStatus(httpStatus: number, rstCode: number | undefined, session?: ClientHttp2Session): GrpcError {
+  if (httpStatus === 0 && session && !spokeHttp2.has(session)) return new GrpcError(GrpcCode.UNAVAILABLE, NOT_GRPC);
   if (httpStatus !== 0 && httpStatus !== 200) return new GrpcError(codeForHttpStatus(httpStatus), `Received HTTP status code ${httpStatus}`);
   if (rstCode === constants.NGHTTP2_REFUSED_STREAM) return new GrpcError(GrpcCode.UNAVAILABLE, 'Stream refused by server');
   if (rstCode !== undefined && rstCode !== constants.NGHTTP2_NO_ERROR && rstCode !== constants.NGHTTP2_CANCEL) {
