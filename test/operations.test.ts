@@ -135,6 +135,14 @@ describe('day-2 operations on a real cluster', () => {
       for (const name of stopped) cluster.members.get(name)!.signal('SIGCONT');
     }
   });
+  it('when no member answers at all (a wrong endpoint), the refusal says that and why, not "quorum is lost"', async () => {
+    const tls = ['--cacert', cluster.tls.cacert, '--cert', cluster.tls.cert, '--key', cluster.tls.key];
+    const run = await runCli(['compact', '--yes', '--endpoints', 'https://127.0.0.1:1', ...tls, '--audit-log', join(cluster.dir, 'audit-nobody.log')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'etcd-cockpit: refused: compact needs quorum and no member answers at https://127.0.0.1:1 (connection refused at 127.0.0.1:1 (etcd not running or not listening there)): nothing was changed (--force tries anyway)\n',
+    );
+  });
 });
 
 describe('NOSPACE: a cluster with a small quota is filled until the alarm fires, then recovered', () => {
