@@ -287,6 +287,19 @@ describe('parsing only the families the signals read', () => {
     expect(filtered.metrics.samples.size).toBeLessThan(full.samples.size / 5);
     expect(computeSignals(undefined, filtered, [])).toEqual(computeSignals(undefined, { at: 1000, metrics: full }, []));
   });
+
+  it('keeps exactly what parsing everything keeps of those families, odd spacing and comments included', () => {
+    const families = new Set(['etcd_disk_wal_fsync_duration_seconds', 'etcd_server_quota_backend_bytes', 'odd_total']);
+    const odd = '\n  etcd_server_quota_backend_bytes 5\n#  TYPE odd_total counter\n\todd_total{a="b"} 7\r\netcd_server_quota_backend_bytes_x 9\n';
+    for (const text of [fixtureText, fixtureText + odd]) {
+      const full = parsePrometheusText(text);
+      const filtered = parsePrometheusText(text, families);
+      const familyOf = (name: string) => name.replace(/_(bucket|sum|count)$/, '');
+      expect([...filtered.samples]).toEqual([...full.samples].filter(([name]) => families.has(familyOf(name))));
+      expect([...filtered.types]).toEqual([...full.types].filter(([name]) => families.has(name)));
+      expect([...filtered.histograms]).toEqual([...full.histograms].filter(([name]) => families.has(name)));
+    }
+  });
 });
 
 describe('peer RTT over the recent window, not since the member started', () => {

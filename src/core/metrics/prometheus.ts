@@ -49,8 +49,13 @@ const TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'summary', 'unty
 export function parsePrometheusText(text: string, families?: ReadonlySet<string>): ParsedMetrics {
   const samples = new Map<string, Sample[]>();
   const types = new Map<string, MetricType>();
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
+  const names = families && seriesNames(families);
+  for (let at = 0; at < text.length; ) {
+    const end = lineEnd(text, at);
+    const from = at;
+    at = end + 1;
+    if (names && !mayBeWanted(text, from, end, names)) continue;
+    const line = text.slice(from, end).trim();
     if (line === '') continue;
     if (line.startsWith('#')) {
       const m = /^#\s+TYPE\s+(\S+)\s+(\S+)/.exec(line);
@@ -65,6 +70,30 @@ export function parsePrometheusText(text: string, families?: ReadonlySet<string>
     else samples.set(sample.name, [sample]);
   }
   return { samples, types, histograms: groupHistograms(samples, types) };
+}
+
+function lineEnd(text: string, from: number): number {
+  const end = text.indexOf('\n', from);
+  return end === -1 ? text.length : end;
+}
+
+/** Every series name of the families: the family itself and a histogram's _bucket, _sum and _count. */
+function seriesNames(families: ReadonlySet<string>): Set<string> {
+  return new Set([...families].flatMap((f) => [f, `${f}_bucket`, `${f}_sum`, `${f}_count`]));
+}
+
+/**
+ * A quick look that lets most of /metrics (HELP lines, grpc_* and go_*
+ * series) pass without cutting the line out of the text; what it lets
+ * through is judged as before.
+ */
+function mayBeWanted(text: string, from: number, end: number, names: ReadonlySet<string>): boolean {
+  const first = text.charCodeAt(from);
+  if (first === 35 /* # */) return !text.startsWith('# HELP ', from);
+  if (first === 32 || first === 9 || first === 13 || from === end) return true; // odd spacing: the full path decides
+  let nameEnd = from;
+  for (let c = first; nameEnd < end && c !== 123 /* { */ && c !== 32 && c !== 9; c = text.charCodeAt(++nameEnd));
+  return names.has(text.slice(from, nameEnd));
 }
 
 /** The family a sample line belongs to: its metric name without a histogram suffix. */
