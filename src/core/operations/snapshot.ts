@@ -42,12 +42,19 @@ export interface TakeSnapshotOptions {
   signal?: AbortSignal;
 }
 
-function progressLogger(ctx: OperationContext, name: string): (bytes: number, total?: number) => void {
+/**
+ * A line at each quarter, once the stream has run a second: a snapshot that
+ * arrives sooner needs none ("99% (20.5 kB of 20.5 kB)" said nothing), and
+ * the last quarter is said by the line that follows ("received; verifying").
+ */
+function progressLogger(ctx: OperationContext, name: string, now: () => number = Date.now): (bytes: number, total?: number) => void {
+  const started = now();
   let nextReport = 0.25;
   return (bytes, total) => {
-    if (!total || bytes / total < nextReport) return;
-    ctx.log(`${name}: ${Math.floor((bytes / total) * 100)}% (${formatBytes(bytes)} of ${formatBytes(total)})`);
+    if (!total || bytes >= total || bytes / total < nextReport) return;
     nextReport = Math.floor((bytes / total) * 4) / 4 + 0.25;
+    if (now() - started < 1000) return;
+    ctx.log(`${name}: ${Math.floor((bytes / total) * 100)}% (${formatBytes(bytes)} of ${formatBytes(total)})`);
   };
 }
 
