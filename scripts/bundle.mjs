@@ -9,7 +9,9 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { fastAnsiDiff } from './fast-ansi-diff.mjs';
+import { fastAnsiTokenize } from './fast-ansi-tokenize.mjs';
 import { fastStringWidth } from './fast-string-width.mjs';
+import { inkOutputLineCache } from './ink-output-line-cache.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -85,7 +87,7 @@ const result = await build({
       'const __dirname = __cockpitDirname(__filename);',
     ].join(' '),
   },
-  plugins: [keepModuleUrls, yamlAsEsm, fastAnsiDiff, fastStringWidth],
+  plugins: [keepModuleUrls, yamlAsEsm, fastAnsiDiff, fastAnsiTokenize, fastStringWidth, inkOutputLineCache],
   legalComments: 'none',
   minifyWhitespace: true,
   minifySyntax: true,

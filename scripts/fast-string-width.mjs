@@ -20,7 +20,7 @@ export const TABLE_END = 0x3000;
 const ASK = 3;
 
 /** Whether a code point is its own grapheme whatever stands around it. */
-function standsAlone(code, segmenter) {
+export function standsAlone(code, segmenter) {
   if (code === 0x1b || code === 0x9b) return false; // ANSI escape codes: the library strips them first
   if (code >= 0xd800 && code <= 0xdfff) return false;
   if (code >= 0x1100 && code <= 0x11ff) return false; // Hangul jamo join each other
