@@ -318,6 +318,7 @@ function buildCases(tls: BadTlsFiles, nodes: { name: string; address: string; cl
     ['a truncated key', { key: tls.truncatedKey }, /is truncated/],
     ['a CA file holding a key', { cacert: tls.caWithoutCert }, /holds a private key, expected one or more CA certificates/],
     ['a CA file holding a CSR', { cacert: tls.csr }, /holds a certificate signing request/],
+    ['a client certificate as the CA', { cacert: tls.good.cert }, /holds the certificate of CN=[^,]+, which is no CA: give the certificate of the CA that issued it \(CN=/],
     ['text as the CA', { cacert: tls.garbage }, /holds no PEM block/],
     ['a certificate as --key', { key: tls.good.cert }, /holds a certificate, expected a private key/],
     ['an expired client certificate', { cert: tls.expired.cert, key: tls.expired.key }, /expired on 2024-02-01$/, 3],

@@ -105,6 +105,20 @@ function parseKey(file: TlsFileInput, blocks: PemBlock[]): KeyObject {
   }
 }
 
+/**
+ * A server's or client's own certificate given as the CA (a common slip): it
+ * can vouch for nothing, so every connection would fail with "unknown CA".
+ * A self-signed one may be trusted as it is, so it passes.
+ */
+function checkIsCa(file: TlsFileInput, certs: X509Certificate[]): void {
+  if (certs.some((c) => c.ca || c.subject === c.issuer)) return;
+  const names = (dn: string) => dn.split('\n').join(', ');
+  const first = certs[0]!;
+  throw new TlsFileError(
+    `CA certificate ${file.path} (${file.origin}) holds the certificate of ${names(first.subject)}, which is no CA: give the certificate of the CA that issued it (${names(first.issuer)})`,
+  );
+}
+
 function day(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
@@ -116,7 +130,7 @@ function day(date: Date): string {
  */
 export function checkTlsFiles(files: { ca?: TlsFileInput; cert?: TlsFileInput; key?: TlsFileInput }, now = new Date()): string[] {
   const warnings: string[] = [];
-  if (files.ca) parseCertificates(files.ca, 'CA certificate', pemBlocks(files.ca, 'CA certificate'));
+  if (files.ca) checkIsCa(files.ca, parseCertificates(files.ca, 'CA certificate', pemBlocks(files.ca, 'CA certificate')));
   if (files.cert && files.key) {
     const [cert] = parseCertificates(files.cert, 'client certificate', pemBlocks(files.cert, 'client certificate'));
     const key = parseKey(files.key, pemBlocks(files.key, 'client key'));
