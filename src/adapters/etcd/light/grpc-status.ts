@@ -98,7 +98,7 @@ export function watchServerSettings(session: ClientHttp2Session): void {
   session.once('remoteSettings', () => spokeHttp2.add(session));
 }
 
-export const NOT_GRPC = 'Connection closed before the server spoke HTTP/2';
+const NOT_GRPC = 'Connection closed before the server spoke HTTP/2';
 
 /** Why a call ended without a gRPC status: an HTTP error, a refused or reset stream, a dropped connection, a server that is no gRPC server. */
 export function closedWithoutStatus(httpStatus: number, rstCode: number | undefined, session?: ClientHttp2Session): GrpcError {
