@@ -5,7 +5,9 @@
 // plugin fills the grid with one shared blank cell and keeps the cells of the
 // lines of the last two frames drawn, handing those out again for an equal
 // line: Ink only places cells in its grid and reads them, never changes one.
-// The build fails if Ink's code around it changed.
+// So a row of the grid made of the very cells of the frame before is the same
+// text, and is not turned into a string again. The build fails if Ink's code
+// around it changed.
 import { readFile } from 'node:fs/promises';
 
 const CUT = 'const characters = styledCharsFromTokens(tokenize(line));';
@@ -16,6 +18,8 @@ const BLANK_CELL = `                row.push({
                     fullWidth: false,
                     styles: [],
                 });`;
+const ROW_TEXT = 'return styledCharsToString(lineWithoutEmptyItems).trimEnd();';
+const ROWS = '            .map(line => {';
 const CACHE = `
 const BLANK_CELL = Object.freeze({ type: 'char', value: ' ', fullWidth: false, styles: Object.freeze([]) });
 /** The cells of each line written in this frame and the one before (see scripts/ink-output-line-cache.mjs). */
@@ -29,6 +33,19 @@ function cellsOf(line) {
     }
     return cells;
 }
+/** Each row's cells and text in the frame before, by row. */
+let rowsLastFrame = [];
+let rowsThisFrame = [];
+function rowText(cells, y) {
+    const last = rowsLastFrame[y];
+    if (last !== undefined && last.cells.length === cells.length && last.cells.every((cell, x) => cell === cells[x])) {
+        rowsThisFrame[y] = last;
+        return last.text;
+    }
+    const text = styledCharsToString(cells).trimEnd();
+    rowsThisFrame[y] = { cells, text };
+    return text;
+}
 `;
 
 export const inkOutputLineCache = {
@@ -36,12 +53,14 @@ export const inkOutputLineCache = {
   setup(b) {
     b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]output\.js$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
-      const missing = [CUT, FRAME_START, BLANK_CELL].find((needed) => source.split(needed).length !== 2);
+      const missing = [CUT, FRAME_START, BLANK_CELL, ROW_TEXT, ROWS].find((needed) => source.split(needed).length !== 2);
       if (missing) return { errors: [{ text: `ink-output-line-cache: ${args.path} no longer has "${missing}" once: check the cache against the new code` }] };
       const patched = source
         .replace(CUT, 'const characters = cellsOf(line);')
         .replace(BLANK_CELL, '                row.push(BLANK_CELL);')
-        .replace(FRAME_START, `${FRAME_START}\n        cellsLastFrame = cellsThisFrame;\n        cellsThisFrame = new Map();`);
+        .replace(ROW_TEXT, 'return rowText(lineWithoutEmptyItems, y);')
+        .replace(ROWS, '            .map((line, y) => {')
+        .replace(FRAME_START, `${FRAME_START}\n        cellsLastFrame = cellsThisFrame;\n        cellsThisFrame = new Map();\n        rowsLastFrame = rowsThisFrame;\n        rowsThisFrame = [];`);
       return { contents: patched + CACHE, loader: 'js' };
     });
   },
