@@ -12,6 +12,7 @@ import { fastAnsiDiff } from './fast-ansi-diff.mjs';
 import { fastAnsiTokenize } from './fast-ansi-tokenize.mjs';
 import { fastStringWidth } from './fast-string-width.mjs';
 import { inkOutputLineCache } from './ink-output-line-cache.mjs';
+import { yogaWasmFromBuffer } from './yoga-wasm-from-buffer.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -87,7 +88,7 @@ const result = await build({
       'const __dirname = __cockpitDirname(__filename);',
     ].join(' '),
   },
-  plugins: [keepModuleUrls, yamlAsEsm, fastAnsiDiff, fastAnsiTokenize, fastStringWidth, inkOutputLineCache],
+  plugins: [keepModuleUrls, yamlAsEsm, fastAnsiDiff, fastAnsiTokenize, fastStringWidth, inkOutputLineCache, yogaWasmFromBuffer],
   legalComments: 'none',
   minifyWhitespace: true,
   minifySyntax: true,
