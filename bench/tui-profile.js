@@ -13,8 +13,9 @@ import { TuiInPty } from './tui-pty.js';
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
 const TOP = Number(process.env.BENCH_TOP ?? 25);
 
-/** Milliseconds after launch when the idle window starts: what comes before (start-up) is summarized apart. */
+/** Milliseconds after launch when the idle window starts and ends: start-up before it and the `?` presses after it are summarized apart. */
 let idleFromMs = 0;
+let idleToMs = Infinity;
 
 try {
   installEtcd();
@@ -38,6 +39,7 @@ try {
       await new Promise((r) => setTimeout(r, 1000));
       maxRss = Math.max(maxRss, rssKb(tui.pid));
     }
+    idleToMs = performance.now() - tui.started;
     const cpuPct = ((cpuTicks(tui.pid) - cpu0) / 100 / IDLE_SECONDS) * 100; // USER_HZ is 100 on Linux
     console.log(
       `idle ${IDLE_SECONDS} s: CPU ${cpuPct.toFixed(2)} % of a core, peak RSS ${(maxRss / 1024).toFixed(1)} MB, ` +
@@ -65,7 +67,9 @@ try {
     console.log('\n== start-up and first frame ==');
     summarize(profile, (ms) => ms < idleFromMs);
     console.log('\n== idle ==');
-    summarize(profile, (ms) => ms >= idleFromMs);
+    summarize(profile, (ms) => ms >= idleFromMs && ms < idleToMs);
+    console.log('\n== the `?` presses ==');
+    summarize(profile, (ms) => ms >= idleToMs);
   }
 } catch (err) {
   console.error(`profile failed: ${err instanceof Error ? err.message : err}`);
