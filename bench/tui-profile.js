@@ -2,7 +2,9 @@
 // Where the live view spends its time while idle: the TUI in a pty against a
 // bench cluster with --cpu-prof, then the top functions by self time and the
 // frames it drew per second. Not part of `npm run bench`; a tool for tuning.
-// Env: BENCH_IDLE_SECONDS (default 30), BENCH_PROFILE_DIR (default: a temp
+// Env: BENCH_IDLE_SECONDS (default 30), BENCH_WARMUP_SECONDS (idle before the
+// measured window, default 3; 600 shows the steady state once the 15-minute
+// sparklines are full width), BENCH_PROFILE_DIR (default: a temp
 // dir, printed), BENCH_TOP (rows, default 25). Run after `npm run build`.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { TuiInPty } from './tui-pty.js';
 
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
 const TOP = Number(process.env.BENCH_TOP ?? 25);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 
 /** Milliseconds after launch when the idle window starts and ends: start-up before it and the `?` presses after it are summarized apart. */
 let idleFromMs = 0;
@@ -29,7 +32,7 @@ try {
   const tui = new TuiInPty(cluster, dir, { nodeArgs: [...flags, ...profileFlags] });
   try {
     console.log(`first frame with live data: ${await tui.firstFrame()} ms (profiling slows it)`);
-    await new Promise((r) => setTimeout(r, 3000));
+    await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
     idleFromMs = performance.now() - tui.started;
     const bursts0 = tui.bursts;
     const bytes0 = tui.bytes;
