@@ -2,7 +2,9 @@
 // Where the live view spends its time while idle: the TUI in a pty against a
 // bench cluster with --cpu-prof, then the top functions by self time and the
 // frames it drew per second. Not part of `npm run bench`; a tool for tuning.
-// Env: BENCH_IDLE_SECONDS (default 30), BENCH_PROFILE_DIR (default: a temp
+// Env: BENCH_IDLE_SECONDS (default 30), BENCH_WARMUP_SECONDS (idle before the
+// measured window, default 3; 600 shows the steady state once the 15-minute
+// sparklines are full width), BENCH_PROFILE_DIR (default: a temp
 // dir, printed), BENCH_TOP (rows, default 25). Run after `npm run build`.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +14,11 @@ import { TuiInPty } from './tui-pty.js';
 
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
 const TOP = Number(process.env.BENCH_TOP ?? 25);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 
-/** Milliseconds after launch when the idle window starts: what comes before (start-up) is summarized apart. */
+/** Milliseconds after launch when the idle window starts and ends: start-up before it and the `?` presses after it are summarized apart. */
 let idleFromMs = 0;
+let idleToMs = Infinity;
 
 try {
   installEtcd();
@@ -28,7 +32,7 @@ try {
   const tui = new TuiInPty(cluster, dir, { nodeArgs: [...flags, ...profileFlags] });
   try {
     console.log(`first frame with live data: ${await tui.firstFrame()} ms (profiling slows it)`);
-    await new Promise((r) => setTimeout(r, 3000));
+    await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
     idleFromMs = performance.now() - tui.started;
     const bursts0 = tui.bursts;
     const bytes0 = tui.bytes;
@@ -38,6 +42,7 @@ try {
       await new Promise((r) => setTimeout(r, 1000));
       maxRss = Math.max(maxRss, rssKb(tui.pid));
     }
+    idleToMs = performance.now() - tui.started;
     const cpuPct = ((cpuTicks(tui.pid) - cpu0) / 100 / IDLE_SECONDS) * 100; // USER_HZ is 100 on Linux
     console.log(
       `idle ${IDLE_SECONDS} s: CPU ${cpuPct.toFixed(2)} % of a core, peak RSS ${(maxRss / 1024).toFixed(1)} MB, ` +
@@ -65,7 +70,9 @@ try {
     console.log('\n== start-up and first frame ==');
     summarize(profile, (ms) => ms < idleFromMs);
     console.log('\n== idle ==');
-    summarize(profile, (ms) => ms >= idleFromMs);
+    summarize(profile, (ms) => ms >= idleFromMs && ms < idleToMs);
+    console.log('\n== the `?` presses ==');
+    summarize(profile, (ms) => ms >= idleToMs);
   }
 } catch (err) {
   console.error(`profile failed: ${err instanceof Error ? err.message : err}`);

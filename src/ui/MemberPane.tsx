@@ -2,9 +2,7 @@ import { Box, Text } from 'ink';
 import type { MemberView } from '../core/view/member-view.js';
 import { FieldText, ToneText } from './ToneText.js';
 import { useTheme } from './context.js';
-import type { MemberHistory } from '../state/history.js';
-import { sparkline } from '../core/format/sparkline.js';
-import { formatBytes } from '../core/format/bytes.js';
+import type { TrendRow } from './trend-rows.js';
 
 export type PaneVariant = 'wide' | 'compact' | 'line';
 
@@ -13,18 +11,16 @@ interface Props {
   selected: boolean;
   variant: PaneVariant;
   width?: number;
-  /** 15 minutes of points for the wide form's sparklines. */
-  history?: MemberHistory;
+  /** The wide form's sparklines over 15 minutes (trendRows). */
+  trends?: TrendRow[];
   /** "quota full in about 3 days at the current growth", when the DB grows toward its quota. */
   forecast?: string;
 }
 
-function Trend(props: { label: string; values: (number | undefined)[]; width: number; unit: (v: number) => string; fromZero?: boolean }) {
-  const { label, values, width, unit, fromZero } = props;
-  const latest = [...values].reverse().find((v) => v !== undefined);
+function Trend({ row }: { row: TrendRow }) {
   return (
-    <Row label={label}>
-      <ToneText tone="accent">{sparkline(values, width, { fromZero }).padEnd(width)}</ToneText> {latest === undefined ? '' : unit(latest)}
+    <Row label={row.label}>
+      <ToneText tone="accent">{row.line}</ToneText> {row.latest}
     </Row>
   );
 }
@@ -49,7 +45,7 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
 }
 
 /** One member: the wide form lists a field per line; compact packs it into three or four lines; line is one row. */
-export function MemberPane({ view, selected, variant, width, history, forecast }: Props) {
+export function MemberPane({ view, selected, variant, width, trends, forecast }: Props) {
   const theme = useTheme();
   const stale = view.stale;
   const v = forecast ? { ...view, advice: [...view.advice, forecast] } : view;
@@ -161,9 +157,7 @@ export function MemberPane({ view, selected, variant, width, history, forecast }
           </>
         )}
       </Row>
-      <Trend label="db 15m" values={history?.dbSize ?? []} width={trendWidth(width)} unit={formatBytes} />
-      <Trend label="writes/s" values={history?.writesPerSecond ?? []} width={trendWidth(width)} unit={(r) => r.toFixed(r < 10 ? 1 : 0)} fromZero />
-      <Trend label="fsync" values={history?.fsyncP99Ms ?? []} width={trendWidth(width)} unit={(ms) => `${ms} ms`} fromZero />
+      {trends?.map((row) => <Trend key={row.label} row={row} />)}
       <Row label="alarms">
         <FieldText field={v.alarms} dim={stale} />
       </Row>
@@ -180,11 +174,6 @@ export function MemberPane({ view, selected, variant, width, history, forecast }
       ))}
     </Box>
   );
-}
-
-/** Sparkline cells: what is left of the pane after border, padding, label and the latest value. */
-function trendWidth(paneWidth: number | undefined): number {
-  return Math.max(8, Math.min(30, (paneWidth ?? 40) - 4 - 9 - 10));
 }
 
 /** Rows a pane needs at most: a down member's reason takes three, advice at most two. */

@@ -6,6 +6,7 @@ import type { CockpitStore } from '../../src/state/store.js';
 import { downMembers, fixtureCluster, fixtureStore, signals } from '../fakes/fixture-store.js';
 import type { FakeEtcdCluster } from '../fakes/fake-etcd-member.js';
 import { renderAt } from '../helpers/render.js';
+import { addPoint, emptyHistory, HISTORY_POINTS, HISTORY_STEP_MS } from '../../src/state/history.js';
 import type * as HeaderModule from '../../src/ui/Header.js';
 import type * as EventsPaneModule from '../../src/ui/EventsPane.js';
 import type * as HelpScreenModule from '../../src/ui/HelpScreen.js';
@@ -51,6 +52,12 @@ const slot = (name: string): number => renders[`MemberSlot ${endpoint(name)}`] ?
 function advanceIndex(name: string): void {
   const last = store.getState().members[endpoint(name)]!.last!;
   store.getState().applyProbe(endpoint(name), { ok: true, sample: { ...last, raftIndex: last.raftIndex + 5, raftAppliedIndex: last.raftAppliedIndex + 5 } }, Date.now());
+}
+
+/** One sparkline point for every member, as recordHistory takes it every 30 s. */
+function historyPoint(at: number): void {
+  const s = store.getState();
+  store.setState({ history: Object.fromEntries(s.order.map((e) => [e, addPoint(s.history[e] ?? emptyHistory(), s.members[e]!, at)])) });
 }
 
 /** Counts from now on. */
@@ -106,6 +113,28 @@ describe('fake cluster: store slices, each part re-renders for what it shows', (
     store.getState().addEvent('a later event');
     await ui.waitFor('a later event');
     expect(slot('etcd-1') + slot('etcd-2') + slot('etcd-3')).toBe(0);
+  });
+
+  it('a history point that draws every sparkline as before re-renders no pane; one that draws a new bar does', async () => {
+    const t0 = Date.now();
+    for (let i = 0; i < HISTORY_POINTS; i++) historyPoint(t0 + i * HISTORY_STEP_MS);
+    store.getState().addEvent('15 minutes of history');
+    await ui.waitFor('15 minutes of history');
+    resetCounts();
+    // An idle cluster: the same db size, no writes. The plots are full width and flat, so the point changes nothing drawn.
+    historyPoint(t0 + HISTORY_POINTS * HISTORY_STEP_MS);
+    store.getState().addEvent('a later event');
+    await ui.waitFor('a later event');
+    expect(store.getState().history[endpoint('etcd-2')]!.at.at(-1)).toBe(t0 + HISTORY_POINTS * HISTORY_STEP_MS);
+    expect(slot('etcd-1') + slot('etcd-2') + slot('etcd-3')).toBe(0);
+
+    const last = store.getState().members[endpoint('etcd-2')]!.last!;
+    store.getState().applyProbe(endpoint('etcd-2'), { ok: true, sample: { ...last, dbSize: last.dbSize * 4 } }, Date.now());
+    resetCounts();
+    historyPoint(t0 + (HISTORY_POINTS + 1) * HISTORY_STEP_MS);
+    await ui.waitFor('█');
+    expect(slot('etcd-2')).toBeGreaterThan(0);
+    expect(slot('etcd-1') + slot('etcd-3')).toBe(0);
   });
 
   it('an event re-renders the events pane, not the header or the member panes', async () => {
