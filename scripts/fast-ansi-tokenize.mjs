@@ -9,7 +9,7 @@
 // (a combining mark, a joiner, emoji, CJK) goes to the library as before.
 // The build fails if the function it wraps changed.
 import { readFile } from 'node:fs/promises';
-import { TABLE_END, standsAlone } from './fast-string-width.mjs';
+import { TABLE_END, tableRuns, tableSource } from './fast-string-width.mjs';
 
 const SIGNATURE = 'export function tokenize(str, endChar = Number.POSITIVE_INFINITY) {';
 /** What the loop calls in the library's own module: it must still define them. */
@@ -21,26 +21,14 @@ const NEEDS = [
   'import { CSI, ESCAPES, getEndCode, linkCodePrefix, linkCodePrefixCharCodes, OSC, } from "./ansiCodes.js";',
 ];
 
-/** `[start, 0|1]` runs over 0..TABLE_END: 1 where the code point is its own grapheme. */
+/** 1 where the code point is its own grapheme whatever surrounds it. */
 export function aloneRuns() {
-  const segmenter = new Intl.Segmenter();
-  const runs = [];
-  let previous = -1;
-  for (let code = 0; code < TABLE_END; code++) {
-    const value = standsAlone(code, segmenter) ? 1 : 0;
-    if (value !== previous) runs.push([code, value]);
-    previous = value;
-  }
-  return runs;
+  return tableRuns((_code, alone) => (alone ? 1 : 0));
 }
 
 function fastPath(runs) {
   return `
-const standsAlone = new Uint8Array(${TABLE_END});
-{
-  const runs = ${JSON.stringify(runs)};
-  runs.forEach(([start, value], i) => standsAlone.fill(value, start, i + 1 < runs.length ? runs[i + 1][0] : ${TABLE_END}));
-}
+${tableSource('standsAlone', runs)}
 export function tokenize(str, endChar = Number.POSITIVE_INFINITY) {
   // The whole line first: a mark or joiner anywhere would join the grapheme before it.
   for (let index = 0; index < str.length; index++) {

@@ -20,7 +20,7 @@ export const TABLE_END = 0x3000;
 const ASK = 3;
 
 /** Whether a code point is its own grapheme whatever stands around it. */
-export function standsAlone(code, segmenter) {
+function standsAlone(code, segmenter) {
   if (code === 0x1b || code === 0x9b) return false; // ANSI escape codes: the library strips them first
   if (code >= 0xd800 && code <= 0xdfff) return false;
   if (code >= 0x1100 && code <= 0x11ff) return false; // Hangul jamo join each other
@@ -31,28 +31,41 @@ export function standsAlone(code, segmenter) {
   return true;
 }
 
-/** `[start, value]` runs over 0..TABLE_END: the library's width of each lone code point, or ASK. */
-export async function widthRuns(stringWidthPath) {
-  const { default: stringWidth } = await import(pathToFileURL(stringWidthPath).href);
+/** A value per code point below TABLE_END, as `[start, value]` runs (a few hundred, not 12,288 numbers in the bundle). */
+export function tableRuns(valueOf) {
   const segmenter = new Intl.Segmenter();
   const runs = [];
   let previous = -1;
   for (let code = 0; code < TABLE_END; code++) {
-    const value = standsAlone(code, segmenter) ? stringWidth(String.fromCharCode(code)) : ASK;
-    if (![0, 1, 2, ASK].includes(value)) throw new Error(`fast-string-width: U+${code.toString(16)} is ${value} wide`);
+    const value = valueOf(code, standsAlone(code, segmenter));
     if (value !== previous) runs.push([code, value]);
     previous = value;
   }
   return runs;
 }
 
-function fastPath(runs) {
-  return `
-const fastWidths = new Uint8Array(${TABLE_END});
+/** The code that rebuilds such a table as a Uint8Array named `name` when the bundle loads. */
+export function tableSource(name, runs) {
+  return `const ${name} = new Uint8Array(${TABLE_END});
 {
   const runs = ${JSON.stringify(runs)};
-  runs.forEach(([start, value], i) => fastWidths.fill(value, start, i + 1 < runs.length ? runs[i + 1][0] : ${TABLE_END}));
+  runs.forEach(([start, value], i) => ${name}.fill(value, start, i + 1 < runs.length ? runs[i + 1][0] : ${TABLE_END}));
+}`;
 }
+
+/** The library's width of each lone code point, or ASK. */
+export async function widthRuns(stringWidthPath) {
+  const { default: stringWidth } = await import(pathToFileURL(stringWidthPath).href);
+  return tableRuns((code, alone) => {
+    const value = alone ? stringWidth(String.fromCharCode(code)) : ASK;
+    if (![0, 1, 2, ASK].includes(value)) throw new Error(`fast-string-width: U+${code.toString(16)} is ${value} wide`);
+    return value;
+  });
+}
+
+function fastPath(runs) {
+  return `
+${tableSource('fastWidths', runs)}
 export default function stringWidth(input, options) {
   if (options === undefined && typeof input === 'string') {
     const text = input.includes('\\u001B') || input.includes('\\u009B') ? stripAnsi(input) : input;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { randomStrings } from './helpers/random-strings.js';
 import { fastStringWidth, TABLE_END } from '../scripts/fast-string-width.mjs';
 
 type StringWidth = (input: string, options?: { ambiguousIsNarrow?: boolean; countAnsiEscapeCodes?: boolean }) => number;
@@ -34,15 +35,6 @@ const PIECES = [
   '\x1b[31m', '\x1b[0m', '\x9b', '\u00ad', '中', '\u3000', '👍', '🏽', '\ud800', '❤', '#', '1', '\u2026', '\u2e80',
 ];
 
-function randomStrings(count: number, seed: number): string[] {
-  let state = seed;
-  const next = (n: number) => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return state % n;
-  };
-  return Array.from({ length: count }, () => Array.from({ length: 1 + next(8) }, () => PIECES[next(PIECES.length)]).join(''));
-}
-
 describe("the bundle's table in front of string-width", () => {
   for (const [label, path] of Object.entries(VERSIONS)) {
     it(`measures every code point below U+${TABLE_END.toString(16)} as ${label} does`, async () => {
@@ -55,7 +47,7 @@ describe("the bundle's table in front of string-width", () => {
 
     it(`measures mixed strings (joiners, marks, escape codes, emoji, CJK) as ${label} does`, async () => {
       const { fast, library } = await both(path);
-      for (const s of [...PIECES, ...randomStrings(20_000, 7), '│ etcd-1 ● leader ▁▂▃▅▇ 12.3 MB · ok │']) {
+      for (const s of [...PIECES, ...randomStrings(PIECES, 20_000, 7, 8), '│ etcd-1 ● leader ▁▂▃▅▇ 12.3 MB · ok │']) {
         if (fast(s) !== library(s)) expect.fail(`${JSON.stringify(s)}: ${fast(s)} vs ${library(s)}`);
       }
       expect(fast('│ ● ·', { ambiguousIsNarrow: false })).toBe(library('│ ● ·', { ambiguousIsNarrow: false }));
