@@ -25,7 +25,7 @@ import { OperationRunner } from '../src/state/operation-runner.js';
 import { emptyRunbookView } from '../src/state/runbook-view.js';
 import { Root } from '../src/ui/Root.js';
 import { loadTheme } from '../src/ui/theme.js';
-import { KEYS, renderAt, tick } from './helpers/render.js';
+import { KEYS, frameOnceItShows, renderAt, tick } from './helpers/render.js';
 import { runCli } from './helpers/cli.js';
 import { startClientLoop } from './helpers/client-loop.js';
 import { localFixture, teardownLocal, type LocalFixture } from './helpers/runbook-fixture.js';
@@ -168,11 +168,7 @@ describe('certs renew', () => {
       const ui = renderAt(createElement(Root, { store: session.store, theme: loadTheme('dark'), onQuit: () => {}, operations, inventory: fx.inventory }), { columns: 120, rows: 40 });
       await ui.press('T');
       expect(ui.lastFrame()).toContain('certs-renew: preparing, reaching the nodes before asking');
-      let frame = ui.lastFrame();
-      for (let i = 0; i < 200 && !frame.includes('Renew the certificates of'); i++) {
-        await tick(50);
-        frame = ui.lastFrame();
-      }
+      const frame = await frameOnceItShows(ui, 'Renew the certificates of');
       await ui.press(KEYS.escape);
       for (let i = 0; i < 100 && !existsSync(audit); i++) await tick(50);
       ui.unmount();

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startWatchedCluster, testRunner, type TestCluster, type WatchedCluster } from './helpers/watched-cluster.js';
-import { KEYS, renderAt, tick } from './helpers/render.js';
+import { KEYS, frameOnceItShows, renderAt, tick } from './helpers/render.js';
 import { Root } from '../src/ui/Root.js';
 import type { CockpitStore } from '../src/state/store.js';
 import type { Poller } from '../src/state/poller.js';
@@ -123,11 +123,7 @@ describe('long actions and their arguments', () => {
     await ui.press('B');
     // Before any node or etcd has answered: the press itself is acknowledged.
     expect(ui.lastFrame()).toContain('rebootstrap: preparing, reaching the nodes before asking');
-    let frame = ui.lastFrame();
-    for (let i = 0; i < 200 && !frame.includes('Backup first'); i++) {
-      await tick(50);
-      frame = ui.lastFrame();
-    }
+    const frame = await frameOnceItShows(ui, 'Backup first');
     await ui.press(KEYS.escape);
     for (let i = 0; i < 100 && !existsSync(audit); i++) await tick(50);
     ui.unmount();

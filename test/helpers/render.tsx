@@ -104,6 +104,16 @@ export function countRenders<P extends object>(component: unknown, name: (props:
   });
 }
 
+/** The frame once it shows `text`, or the last one after `tries` waits of 50 ms (the caller's expect says what was missing). */
+export async function frameOnceItShows(ui: { lastFrame(): string }, text: string, tries = 200): Promise<string> {
+  let frame = ui.lastFrame();
+  for (let i = 0; i < tries && !frame.includes(text); i++) {
+    await tick(50);
+    frame = ui.lastFrame();
+  }
+  return frame;
+}
+
 export function tick(ms = 30): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
