@@ -9,7 +9,7 @@
  * service); `killOnExit` ties it to this process instead (tests, the demo).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PlannedAction } from '../../core/runbook/actions.js';
@@ -196,9 +196,12 @@ export class ProcessSupervisor implements ServiceManager {
   private alive(pid: number): boolean {
     if (!signal(pid, 0)) return false;
     try {
-      // an exited child of ours stays a zombie until Node reaps it
+      // An exited child of ours stays a zombie until Node reaps it. A killed
+      // etcd's main thread shows as a zombie while its other threads still
+      // exit, its sockets still open: gone only once it is the last one.
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z') return true;
+      return readdirSync(`/proc/${pid}/task`).length > 1;
     } catch {
       return false;
     }
