@@ -107,10 +107,12 @@ describe('Patroni on top, from the printed etcd3: block', () => {
 
   it('becomes primary and holds the leader key in etcd', async () => {
     const started = Date.now();
-    await until('Patroni primary', async () => isPrimary((await patroniApi(lab, 'patroni')) as PatroniState), 90_000, 500);
+    // right after initdb PostgreSQL runs as primary a moment before Patroni writes its leader key,
+    // so /patroni says primary while /cluster still says replica: wait for both
+    const leaderOf = async () => ((await patroniApi(lab, 'cluster')) as { members: Array<{ name: string; role: string }> }).members;
+    await until('Patroni primary holding the leader key', async () => isPrimary((await patroniApi(lab, 'patroni')) as PatroniState) && (await leaderOf()).some((m) => m.role === 'leader'), 90_000, 500);
     console.log(`Patroni primary ${((Date.now() - started) / 1000).toFixed(1)} s after systemctl start`);
-    const cluster = (await patroniApi(lab, 'cluster')) as { members: Array<{ name: string; role: string }> };
-    expect(cluster.members).toEqual([expect.objectContaining({ name: 'pg-1', role: 'leader' })]);
+    expect(await leaderOf()).toEqual([expect.objectContaining({ name: 'pg-1', role: 'leader' })]);
     // the leader key itself, read the way Patroni reads it
     const key = await readKey(`/service/${SCOPE}/leader`);
     expect(key).toBe('pg-1');
