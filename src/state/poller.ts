@@ -6,7 +6,7 @@ import { PollClient } from '../adapters/etcd/light/poll-client.js';
 import { fetchMetricsText } from '../adapters/etcd/metrics.js';
 import { describeCertificate, fetchServerCertificate, type ServerCertificate } from '../adapters/etcd/server-cert.js';
 import { coveredSpan } from '../core/metrics/leader-history.js';
-import { computeSignals, recordLeaderChanges, rttWindow, toScrape, type LeaderChangeHistory, type Scrape } from '../core/metrics/signals.js';
+import { METRICS_EVERY_MS, computeSignals, recordLeaderChanges, rttWindow, toScrape, type LeaderChangeHistory, type Scrape } from '../core/metrics/signals.js';
 import { summarizeSignals } from '../core/metrics/summary.js';
 import type { ClientOptions } from '../adapters/etcd/member-client.js';
 import { createMemberClient } from '../adapters/etcd/member-client.js';
@@ -27,7 +27,7 @@ export interface PollerOptions {
    * leader or term change). Default 5 s.
    */
   quorumReadEveryMs?: number;
-  /** How often to read /metrics (quota, disk and network latencies, leader changes). */
+  /** How often to read /metrics (quota, disk and network latencies, leader changes). Default METRICS_EVERY_MS. */
   metricsEveryMs?: number;
   /** How often to read the certificate each member presents. */
   certEveryMs?: number;
@@ -272,7 +272,7 @@ export class Poller {
   private refreshMetrics(): Promise<void> {
     if (this.metricsRound) return this.metricsRound;
     const newMember = this.store.getState().order.some((e) => !this.inMetricsRound.has(e));
-    if ((!newMember && this.now() - this.lastMetricsRound < (this.options.metricsEveryMs ?? 15_000)) || this.backingOff('metrics')) return Promise.resolve();
+    if ((!newMember && this.now() - this.lastMetricsRound < (this.options.metricsEveryMs ?? METRICS_EVERY_MS)) || this.backingOff('metrics')) return Promise.resolve();
     this.lastMetricsRound = this.now();
     this.metricsRound = this.metricsRoundNow().finally(() => (this.metricsRound = undefined));
     return this.metricsRound;
@@ -291,7 +291,7 @@ export class Poller {
     // Members that do not answer at all are said by their panes; the source fails when answering members' /metrics cannot be read.
     const answering = endpoints.filter((e) => isAnswering(this.store.getState().members[e]?.health));
     const failedAnswering = failed.filter((line) => answering.some((e) => line.startsWith(`${this.store.getState().members[e]?.name ?? e}:`)));
-    this.store.getState().recordSource('metrics', failedAnswering.length ? { error: failedAnswering.join('; ') } : {}, this.now(), this.options.metricsEveryMs ?? 15_000);
+    this.store.getState().recordSource('metrics', failedAnswering.length ? { error: failedAnswering.join('; ') } : {}, this.now(), this.options.metricsEveryMs ?? METRICS_EVERY_MS);
     const updates: SignalsUpdate[] = [];
     endpoints.forEach((endpoint, i) => {
       const text = texts[i];

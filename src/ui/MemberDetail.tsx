@@ -9,6 +9,7 @@ import { FieldText, ToneText } from './ToneText.js';
 import { RoleBadge } from './MemberPane.js';
 import { useTheme } from './context.js';
 import { HISTORY_POINTS, HISTORY_STEP_MS } from '../state/history.js';
+import { METRICS_EVERY_MS } from '../core/metrics/signals.js';
 
 /** Member IDs in a reading ("to 8e9e05c52164694d") as the names people know. */
 function withMemberNames(text: string, list: MemberListEntry[] | undefined): string {
@@ -81,7 +82,7 @@ export function MemberDetail(props: {
       {layout.spacious && <Text> </Text>}
       {(layout.spacious || readings.length === 0) && (
         <ToneText tone="accent">
-          /metrics, read every 15 s{readings.length === 0 ? ': not read yet' : v.stale ? ': the last read before the member stopped answering' : ''}
+          /metrics, read every {METRICS_EVERY_MS / 1000} s{readings.length === 0 ? ': not read yet' : v.stale ? ': the last read before the member stopped answering' : ''}
         </ToneText>
       )}
       <Box flexDirection="row" flexWrap="wrap" flexShrink={0}>

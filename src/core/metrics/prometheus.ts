@@ -43,7 +43,7 @@ const TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'summary', 'unty
 /**
  * `families`, when given, keeps only those metric families (a histogram's
  * _bucket/_sum/_count series included): etcd serves ~160 KB of /metrics, of
- * which the cockpit reads a dozen families, and parsing the rest every 15 s
+ * which the cockpit reads a dozen families, and parsing the rest at every reading
  * is most of the poller's CPU.
  */
 export function parsePrometheusText(text: string, families?: ReadonlySet<string>): ParsedMetrics {

@@ -88,6 +88,12 @@ export interface MemberSignals {
 
 const FIFTEEN_MIN_MS = 15 * 60 * 1000;
 
+/**
+ * How often the live view reads every member's /metrics: the step of the
+ * sparkline history, and each reading redraws the panes (the p99s move).
+ */
+export const METRICS_EVERY_MS = 30_000;
+
 /** How far back the peer RTT verdict looks. */
 export const RTT_WINDOW_MS = 5 * 60 * 1000;
 
