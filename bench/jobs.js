@@ -2,7 +2,7 @@
 // the shebang, as an operator runs it) and etcdctl's way, in one process each.
 import { rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { BIN, etcdctlEnv, run, timed } from './lib.js';
+import { BIN, etcdctlEnv, root, run, timed } from './lib.js';
 
 /** The CLI's environment: its own state and config folders in the bench's temp dir, etcdutl from the cluster's binaries. */
 export function cockpitEnv(cluster, dir) {
@@ -58,4 +58,9 @@ export function statusOurs(cluster, dir) {
 
 export function statusEtcdctl(cluster) {
   return timed(() => run(cluster.binaries.etcdctl, ['--endpoints', cluster.nodes[0].clientUrl, 'endpoint', 'status', '--cluster', '-w', 'json'], { env: etcdctlEnv(cluster) }));
+}
+
+/** bench/status-floor.js: Node's start-up, three TLS handshakes and three Status calls, no cockpit code. */
+export function statusNodeFloor(cluster) {
+  return timed(() => run(process.execPath, [join(root, 'bench/status-floor.js'), ...cluster.nodes.map((n) => n.clientUrl)], { env: etcdctlEnv(cluster) }));
 }

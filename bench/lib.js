@@ -95,7 +95,7 @@ export function clientTls(cluster) {
 export async function fill(cluster, { mb, valueBytes = 100 * 1024, prefix = '/bench/fill/', first = 0, parallel = 16, onProgress }) {
   const { createPooledClient } = await import('../dist/adapters/etcd/member-client.js');
   const started = performance.now();
-  const pool = createPooledClient(cluster.nodes.map((n) => n.clientUrl), { tls: clientTls(cluster), credentials: {}, deadlineMs: 60_000 });
+  const pool = createPooledClient(cluster.nodes.map((n) => n.clientUrl), { tls: clientTls(cluster), credentials: {}, deadlineMs: 10 * 60_000 }); // a put can wait on the disk for long when gigabytes are being written
   try {
     const keys = Math.ceil((mb * 1e6) / valueBytes);
     const value = Buffer.alloc(valueBytes, 'x');

@@ -5,8 +5,8 @@
 // BENCH_IDLE_SECONDS (default 60), BENCH_RUNS (status runs, default 7).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Report, cleanup, installEtcd, median, startBenchCluster } from './lib.js';
-import { statusEtcdctl, statusOurs } from './jobs.js';
+import { Report, cleanup, fmtMs, installEtcd, median, startBenchCluster } from './lib.js';
+import { statusEtcdctl, statusNodeFloor, statusOurs } from './jobs.js';
 import { TuiInPty } from './tui-pty.js';
 
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
@@ -70,11 +70,15 @@ async function measureTui(report, cluster, dir) {
 async function measureStatus(report, cluster, dir) {
   const ours = [];
   const theirs = [];
+  const floor = [];
   for (let i = 0; i < RUNS; i++) {
     ours.push(await statusOurs(cluster, dir));
     theirs.push(await statusEtcdctl(cluster));
+    floor.push(await statusNodeFloor(cluster));
   }
   report.ratio(`status -o json / etcdctl endpoint status --cluster, median of ${RUNS}`, median(ours), median(theirs), 2);
+  // What no Node program can beat: the gap between this and the line above is the cockpit's own.
+  report.figure('  Node floor: 3 TLS Status calls, no cockpit code', `${(median(floor) / median(theirs)).toFixed(2)}x`, '', undefined, `${fmtMs(median(floor))} vs etcdctl ${fmtMs(median(theirs))}`);
 }
 
 function cpuTicks(pid) {

@@ -96,7 +96,9 @@ export class TuiInPty {
       await new Promise((r) => setTimeout(r, gapMs));
     } while (!done);
     await finished;
-    return { worst: Math.max(...samples), presses: samples.length };
+    const sorted = [...samples].sort((a, b) => a - b);
+    const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+    return { worst: sorted.at(-1), median: at(0.5), p95: at(0.95), presses: samples.length };
   }
 
   async until(test, timeoutMs, what) {
