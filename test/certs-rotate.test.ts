@@ -102,10 +102,14 @@ describe('certs rotate-ca', () => {
       for (const n of nodes()) expect(fingerprints(nodePki(n.name, 'ca.crt'))).toEqual([...oldCa, ...newCa]);
       expect(fingerprints(join(pkiDir(), 'ca.crt'))).toEqual([...oldCa, ...newCa]);
       expect(a.out.filter((l) => /: stopping etcd/.test(l))).toHaveLength(3);
+      // What clients need before phase b (a Patroni that trusts only the old CA loses etcd there: test/lab).
+      expect(a.out.join('\n')).toMatch(/\nthen copy pki\/ca\.crt \(now the old and the new CA\) over the CA file of every client \(Patroni's cacert\)/);
       loop.setTls(rootTls()); // the bundle, the old client certificate
       // A renew in the middle would issue leaves from the old CA: refused before anything is written.
       await expect(rotate({}, 'renew')).rejects.toThrow(/certs renew: a CA rotation is under way .*: finish it with certs rotate-ca/);
 
+      const planB = await rotate({ dryRun: true });
+      expect(planB.out.join('\n')).toMatch(/phase b of 3: .*:\nfirst: every client \(Patroni\) holds pki\/ca\.crt as it is now/);
       const b = await rotate();
       expect(b.code, b.out.join('\n')).toBe(0);
       const issuer = new X509Certificate(readFileSync(newCaFile));

@@ -71,13 +71,18 @@ async function install(lab: Lab, path: string, content: string, mode: string): P
   await must(`writing ${path}`, lab.ssh(PG, ['sudo', '-n', 'sh', '-c', `'${script}'`], { input: content }));
 }
 
+/** Copies these of the operator's PKI files over the ones the etcd3: block names on pg-1 (Patroni is not restarted). */
+export async function givePatroni(lab: Lab, pki: { ca?: string; cert?: string; key?: string }): Promise<void> {
+  if (pki.ca) await install(lab, '/etc/patroni/etcd/ca.crt', readFileSync(pki.ca, 'utf8'), '0644');
+  if (pki.cert) await install(lab, '/etc/patroni/etcd/patroni.crt', readFileSync(pki.cert, 'utf8'), '0644');
+  if (pki.key) await install(lab, '/etc/patroni/etcd/patroni.key', readFileSync(pki.key, 'utf8'), '0600');
+}
+
 /** The printed block's files, the config, then `systemctl start patroni`. */
 export async function startPatroni(lab: Lab, pki: { ca: string; cert: string; key: string }, etcd3Block: string): Promise<void> {
   const ip = lab.host(PG).ip;
   await must('mkdir', lab.ssh(PG, ['sudo', '-n', 'install', '-d', '-o', 'postgres', '-g', 'postgres', '-m', '0750', '/etc/patroni', '/etc/patroni/etcd']));
-  await install(lab, '/etc/patroni/etcd/ca.crt', readFileSync(pki.ca, 'utf8'), '0644');
-  await install(lab, '/etc/patroni/etcd/patroni.crt', readFileSync(pki.cert, 'utf8'), '0644');
-  await install(lab, '/etc/patroni/etcd/patroni.key', readFileSync(pki.key, 'utf8'), '0600');
+  await givePatroni(lab, pki);
   await install(lab, '/etc/patroni/config.yml', patroniConfig(ip, fillPassword(etcd3Block)), '0600');
   await must('systemctl start patroni', lab.ssh(PG, ['sudo', '-n', 'systemctl', 'start', 'patroni']));
 }

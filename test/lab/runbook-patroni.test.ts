@@ -2,13 +2,14 @@
  * The whole runbook on three empty systemd hosts over SSH with sudo, then
  * Patroni 3.0.2 + PostgreSQL 15 (Debian's packages) on a fourth host given
  * the runbook's printed etcd3: block, then etcd leader moves (cluster
- * defrag, move-leader, rolling restart) while Patroni keeps its leader key.
+ * defrag, move-leader, rolling restart, certs renew, a CA rotation) while
+ * Patroni keeps its leader key.
  */
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cockpit, etcdctl, runbook, runbookFromEmpty, startTestLab, until, type Lab, type RunResult } from './fixture.js';
-import { SCOPE, etcd3BlockOf, isPrimary, patroniApi, patroniLog, startPatroni, watchPrimary, type PatroniState } from './patroni.js';
+import { SCOPE, etcd3BlockOf, givePatroni, isPrimary, patroniApi, patroniLog, startPatroni, watchPrimary, type PatroniState } from './patroni.js';
 
 let lab: Lab;
 let first: RunResult;
@@ -154,6 +155,33 @@ describe('Patroni on top, from the printed etcd3: block', () => {
     after.forEach((s, i) => expect(s).not.toBe(before[i]));
     expect(await readKey(`/service/${SCOPE}/leader`)).toBe('pg-1');
   }, 420_000);
+
+  it("keeps its leader key through a CA rotation when the operator does what each phase's closing hint says", async () => {
+    const logBefore = (await patroniLog(lab)).length;
+    const watch = watchPrimary(lab);
+    const phases: string[] = [];
+    const failed = await (async () => {
+      for (const phase of ['a', 'b', 'c']) {
+        const r: RunResult = await cockpit(lab, ['certs', 'rotate-ca', '--yes', '-f', lab.inventoryPath], { timeoutMs: 300_000 });
+        expect(r.code, `phase ${phase}: ${r.stdout}${r.stderr}`).toBe(0);
+        const hint = [...r.stdout.split('\n'), ...r.stderr.split('\n')].reverse().find((l) => /then (copy|run) |that ends the rotation/.test(l)) ?? '(no hint)';
+        phases.push(`${phase}: ${hint}`);
+        // What the hint asks of the clients, done the way an operator would: files copied, Patroni left running.
+        if (/copy pki\/ca\.crt/.test(hint)) await givePatroni(lab, { ca: pki('ca.crt') });
+        if (/copy pki\/clients/.test(hint)) await givePatroni(lab, { cert: pki('clients', 'patroni.crt'), key: pki('clients', 'patroni.key') });
+      }
+    })().then(() => undefined, (err: unknown) => err);
+    const sampled = await watch.stop();
+    if (failed) throw failed;
+    console.log(`Patroni sampled ${sampled.samples} times during the CA rotation; hints:\n${phases.join('\n')}`);
+    expect(phases[0]).toMatch(/copy pki\/ca\.crt/);
+    expect(phases[1]).toMatch(/copy pki\/clients/);
+    const log = (await patroniLog(lab)).slice(logBefore);
+    expect(sampled.bad, sampled.bad.join('\n') + '\n' + log.split('\n').filter((l) => /WARN|ERROR|demot|lock/i.test(l)).join('\n')).toEqual([]);
+    expect(log).not.toMatch(/demot/i);
+    expect(log).not.toMatch(/failed to update leader lock/i);
+    expect(await readKey(`/service/${SCOPE}/leader`)).toBe('pg-1');
+  }, 900_000);
 });
 
 async function moveTheEtcdLeaderAround(): Promise<void> {

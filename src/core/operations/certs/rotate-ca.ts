@@ -153,8 +153,13 @@ async function runStep(ctx: ServiceOpsContext, step: RotateStep, phase: RotatePh
   }
 }
 
+/** Said before phase b runs: a client that still trusts only the old CA (seen with Patroni) loses etcd at its restart. */
+const CLIENTS_TRUST_BOTH = 'first: every client (Patroni) holds pki/ca.crt as it is now (the old and the new CA) as its CA file, else it refuses the new certificates';
+
 export function nextStepHint(plan: RotatePlan): string {
-  if (plan.phase === 'a') return 'then run `etcd-cockpit certs rotate-ca` again for phase b (the leaves)';
+  if (plan.phase === 'a') {
+    return 'then copy pki/ca.crt (now the old and the new CA) over the CA file of every client (Patroni\'s cacert), and run `etcd-cockpit certs rotate-ca` again for phase b (the leaves): from phase b the members present certificates of the new CA, which a client trusting only the old CA refuses';
+  }
   if (plan.phase === 'b') return 'then run `etcd-cockpit certs rotate-ca` again for phase c (the old CA out of the bundles); copy pki/clients/* to the clients (Patroni) before it';
   return 'that ends the rotation';
 }
@@ -175,6 +180,7 @@ export async function buildRotateRequest(
   const title = plan.phase === 'done' ? 'the rotation is done; only the cleanup is left' : PHASE_TITLE[plan.phase];
   const lines = [
     `${title}:`,
+    ...(plan.phase === 'b' ? [CLIENTS_TRUST_BOTH] : []),
     ...plan.steps.flatMap((s, i) => describe(s, deps.run, input.members, deps).map((l, j) => (j === 0 ? `${i + 1}. ${l}` : `   ${l}`))),
     nextStepHint(plan),
   ];
