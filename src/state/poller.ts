@@ -11,7 +11,7 @@ import { summarizeSignals } from '../core/metrics/summary.js';
 import type { ClientOptions } from '../adapters/etcd/member-client.js';
 import { createMemberClient } from '../adapters/etcd/member-client.js';
 import type { CockpitStore, SignalsUpdate } from './store.js';
-import type { MemberHealth, MemberSample } from '../core/cluster/types.js';
+import type { MemberHealth, MemberListEntry, MemberSample } from '../core/cluster/types.js';
 import type { PollSource } from '../core/cluster/poll-sources.js';
 import { explainEtcdError } from '../core/errors/explain-etcd-error.js';
 
@@ -181,10 +181,12 @@ export class Poller {
       }
       // /metrics is a separate request: fetch it alongside, not after, the probe; the probe's answer does not wait for it.
       const metrics = this.refreshMetrics();
+      // A one-shot answer asks every member for the list alongside its status, not a round trip after it; one answer is used.
+      const list = this.options.oneShot && this.memberListDue() ? settled(listMembers(client)) : undefined;
       const result = await this.probe(client, endpoint);
       if (this.stopped) return;
       await this.deliver(endpoint, result);
-      await Promise.all([metrics, result.ok ? this.refreshMemberList(client) : undefined, this.refreshCert(endpoint, client, result)]);
+      await Promise.all([metrics, result.ok ? this.refreshMemberList(client, list) : undefined, this.refreshCert(endpoint, client, result)]);
     } finally {
       this.inFlight.delete(endpoint);
     }
@@ -232,12 +234,16 @@ export class Poller {
     return client;
   }
 
-  private async refreshMemberList(client: PollClient): Promise<void> {
+  private memberListDue(): boolean {
+    return this.now() - this.lastMemberList >= (this.options.memberListEveryMs ?? 5000) && !this.backingOff('member list');
+  }
+
+  private async refreshMemberList(client: PollClient, asked?: Promise<Settled<MemberListEntry[]>>): Promise<void> {
     const every = this.options.memberListEveryMs ?? 5000;
-    if (this.now() - this.lastMemberList < every || this.backingOff('member list')) return;
+    if (!this.memberListDue()) return;
     this.lastMemberList = this.now();
     try {
-      const list = await listMembers(client);
+      const list = asked ? unwrap(await asked) : await listMembers(client);
       if (this.stopped) return;
       this.store.getState().recordSource('member list', {}, this.now(), every);
       const state = this.store.getState();
@@ -389,4 +395,19 @@ function sameEndpoint(a: string, b: string): boolean {
 
 function isAnswering(health: MemberHealth | undefined): boolean {
   return health === 'ok' || health === 'degraded';
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A request started ahead of need: its failure waits for whoever reads it, not an unhandled rejection. */
+function settled<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+function unwrap<T>(s: Settled<T>): T {
+  if (!s.ok) throw s.error;
+  return s.value;
 }
