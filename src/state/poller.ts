@@ -182,7 +182,8 @@ export class Poller {
       // /metrics is a separate request: fetch it alongside, not after, the probe; the probe's answer does not wait for it.
       const metrics = this.refreshMetrics();
       // A one-shot answer asks every member for the list alongside its status, not a round trip after it; one answer is used.
-      const list = this.options.oneShot && this.memberListDue() ? settled(listMembers(client)) : undefined;
+      const list = this.options.oneShot && this.memberListDue() ? listMembers(client) : undefined;
+      list?.catch(() => undefined); // read (and said) by refreshMemberList, or dropped with a failed probe
       const result = await this.probe(client, endpoint);
       if (this.stopped) return;
       await this.deliver(endpoint, result);
@@ -235,15 +236,20 @@ export class Poller {
   }
 
   private memberListDue(): boolean {
-    return this.now() - this.lastMemberList >= (this.options.memberListEveryMs ?? 5000) && !this.backingOff('member list');
+    return this.now() - this.lastMemberList >= this.memberListEveryMs() && !this.backingOff('member list');
   }
 
-  private async refreshMemberList(client: PollClient, asked?: Promise<Settled<MemberListEntry[]>>): Promise<void> {
-    const every = this.options.memberListEveryMs ?? 5000;
+  private memberListEveryMs(): number {
+    return this.options.memberListEveryMs ?? 5000;
+  }
+
+  /** `asked`: the list already requested from this member (one-shot), else it is asked now. */
+  private async refreshMemberList(client: PollClient, asked?: Promise<MemberListEntry[]>): Promise<void> {
+    const every = this.memberListEveryMs();
     if (!this.memberListDue()) return;
     this.lastMemberList = this.now();
     try {
-      const list = asked ? unwrap(await asked) : await listMembers(client);
+      const list = await (asked ?? listMembers(client));
       if (this.stopped) return;
       this.store.getState().recordSource('member list', {}, this.now(), every);
       const state = this.store.getState();
@@ -395,19 +401,4 @@ function sameEndpoint(a: string, b: string): boolean {
 
 function isAnswering(health: MemberHealth | undefined): boolean {
   return health === 'ok' || health === 'degraded';
-}
-
-type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
-/** A request started ahead of need: its failure waits for whoever reads it, not an unhandled rejection. */
-function settled<T>(promise: Promise<T>): Promise<Settled<T>> {
-  return promise.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-}
-
-function unwrap<T>(s: Settled<T>): T {
-  if (!s.ok) throw s.error;
-  return s.value;
 }
